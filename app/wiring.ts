@@ -1,0 +1,121 @@
+/**
+ * The one place that names things and fixes how they connect. Both the Pulumi program (infra/) and the local
+ * stack (app/local/) read it, so the cloud and the local stack cannot drift apart.
+ */
+
+export const EVENT_SOURCE = "dq.monitor";
+
+export const DetailType = {
+  workflowCompleted: "WorkflowCompleted",
+  workflowFailed: "WorkflowFailed",
+  sessionProgress: "SessionProgress",
+} as const;
+export type DetailType = (typeof DetailType)[keyof typeof DetailType];
+
+export const EVENT_SCHEMA_VERSION = 1;
+
+/** The Lambda functions, their entry modules and sizes. Memory and timeout are defaults; stack config may override. */
+export const FUNCTIONS = {
+  coordinator: { entry: "app/handlers/coordinator.ts", memoryMb: 512, timeoutSeconds: 60 },
+  processor: { entry: "app/handlers/processor.ts", memoryMb: 512, timeoutSeconds: 60 },
+  deadLetter: { entry: "app/handlers/dead-letter.ts", memoryMb: 256, timeoutSeconds: 30 },
+  notifier: { entry: "app/handlers/notifier.ts", memoryMb: 256, timeoutSeconds: 30 },
+  slack: { entry: "app/handlers/slack.ts", memoryMb: 512, timeoutSeconds: 30 },
+} as const;
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export const QUEUE = {
+  /** Lambda's event source mapping: one message per invocation, partial batch failures reported. */
+  batchSize: 1,
+  maxReceiveCount: 3,
+  /** At least 6 x the processor timeout, as AWS recommends for SQS event sources. */
+  visibilityTimeoutSeconds: 6 * FUNCTIONS.processor.timeoutSeconds,
+  messageRetentionSeconds: 4 * 24 * 3600,
+  deadLetterRetentionSeconds: 14 * 24 * 3600,
+  /** SQS caps DelaySeconds at 15 minutes: the pump never reserves a window further out than this. */
+  delayHorizonSeconds: 900,
+} as const;
+
+/** EventBridge rules: which detail types reach which function. */
+export const RULES = [
+  {
+    name: "workflow-finished",
+    description: "WorkflowCompleted and WorkflowFailed to the Slack notifier",
+    pattern: { source: [EVENT_SOURCE], "detail-type": [DetailType.workflowCompleted, DetailType.workflowFailed] },
+    target: "notifier",
+  },
+  {
+    name: "session-progress",
+    description: "SessionProgress to the Slack notifier, for the live message",
+    pattern: { source: [EVENT_SOURCE], "detail-type": [DetailType.sessionProgress] },
+    target: "notifier",
+  },
+] as const satisfies readonly {
+  name: string;
+  description: string;
+  pattern: { source: readonly string[]; "detail-type": readonly string[] };
+  target: FunctionName;
+}[];
+
+export const SCHEDULE = {
+  /** 04:30 UTC Tuesday to Saturday: after each US session (16:00 New York is 20:00 or 21:00 UTC). */
+  defaultCron: "cron(30 4 ? * TUE-SAT *)",
+  defaultTimezone: "UTC",
+  retryAttempts: 2,
+  maxEventAgeSeconds: 3600,
+} as const;
+
+/** Environment variable names the handlers read (once, at the edge). */
+export const ENV = {
+  tableName: "DQ_TABLE_NAME",
+  queueUrl: "DQ_QUEUE_URL",
+  eventBusName: "DQ_EVENT_BUS_NAME",
+  scheduleGroup: "DQ_SCHEDULE_GROUP",
+  schedulerRoleArn: "DQ_SCHEDULER_ROLE_ARN",
+  coordinatorArn: "DQ_COORDINATOR_ARN",
+  queueArn: "DQ_QUEUE_ARN",
+  dailyScheduleName: "DQ_DAILY_SCHEDULE_NAME",
+  twelveDataBaseUrl: "TWELVEDATA_BASE_URL",
+  twelveDataApiKey: "TWELVEDATA_API_KEY",
+  twelveDataApiKeyParameter: "TWELVEDATA_API_KEY_PARAMETER",
+  creditsPerMinute: "DQ_CREDITS_PER_MINUTE",
+  creditsPerDay: "DQ_CREDITS_PER_DAY",
+  creditWindowSeconds: "DQ_CREDIT_WINDOW_SECONDS",
+  batchSize: "DQ_BATCH_SIZE",
+  datalake: "DQ_DATALAKE",
+  symbols: "DQ_SYMBOLS",
+  denySymbols: "DQ_DENY_SYMBOLS",
+  lookbackDays: "DQ_LOOKBACK_DAYS",
+  retentionDays: "DQ_RETENTION_DAYS",
+  slackSigningSecret: "SLACK_SIGNING_SECRET",
+  slackBotToken: "SLACK_BOT_TOKEN",
+  slackSigningSecretParameter: "SLACK_SIGNING_SECRET_PARAMETER",
+  slackBotTokenParameter: "SLACK_BOT_TOKEN_PARAMETER",
+  slackApiUrl: "SLACK_API_URL",
+  slackChannel: "DQ_SLACK_CHANNEL",
+  slackAllowedUsers: "DQ_SLACK_ALLOWED_USERS",
+  slackAllowedChannels: "DQ_SLACK_ALLOWED_CHANNELS",
+  slackAdmins: "DQ_SLACK_ADMINS",
+} as const;
+
+/** Physical names per stack, so that the local stack and `dq` on AWS find the same things. */
+export function resourceNames(stack: string) {
+  const prefix = `dq-${stack}`;
+  return {
+    table: `${prefix}-table`,
+    queue: `${prefix}-work`,
+    deadLetterQueue: `${prefix}-work-dlq`,
+    eventBus: `${prefix}-events`,
+    scheduleGroup: `${prefix}-schedules`,
+    dailySchedule: `${prefix}-daily`,
+    function: (name: FunctionName) => `${prefix}-${name}`,
+  };
+}
+
+/** The table's key schema and index. */
+export const TABLE = {
+  partitionKey: "PK",
+  sortKey: "SK",
+  ttlAttribute: "ttl",
+  sessionsIndex: { name: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK" },
+} as const;
