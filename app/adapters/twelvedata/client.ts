@@ -1,0 +1,255 @@
+import type Bottleneck from "bottleneck";
+import { ConfigError, isLoopbackUrl, type ProviderConfig } from "../../config/config.ts";
+import { ISO_DATE } from "../../domain/bar.ts";
+import { type Clock, systemClock } from "../../domain/clock.ts";
+import type { DailyRange, ReferenceOutcome, ReferenceProvider } from "../../domain/ports.ts";
+import { isValidSymbol } from "../../domain/symbol.ts";
+import { readAnswer } from "./answer.ts";
+import { CreditPacer, createCreditLimiter } from "./credit-pacer.ts";
+import {
+  ProviderAuthError,
+  ProviderRequestError,
+  ProviderUnavailableError,
+  RateLimitError,
+  TwelveDataUsageError,
+} from "./errors.ts";
+
+export interface TwelveDataClientOptions {
+  /** e.g. https://api.twelvedata.com, or an emulator's URL. */
+  baseUrl: string;
+  apiKey: string;
+  /** Where the key travels. The header keeps it out of every URL. @default "header" */
+  authIn?: "header" | "query";
+  /** Credits the client may spend per window; also the most symbols one request may carry. */
+  creditsPerWindow: number;
+  windowSeconds: number;
+  /** Per HTTP attempt, body included. @default 15000 */
+  timeoutMs?: number;
+  /** Attempts for 5xx, network errors, timeouts and unreadable answers. @default 3 */
+  maxAttempts?: number;
+  /** First retry delay; doubles per attempt, with jitter. @default 500 */
+  backoffBaseMs?: number;
+  /** @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /**
+   * Share one limiter between clients of one account; make it with createCreditLimiter (a reservoir, no refresh
+   * interval, no maxConcurrent below the largest request's weight). @default a new one
+   */
+  limiter?: Bottleneck;
+  /** Used to tell how long a day's cap lasts (until 00:00 UTC). @default Date.now */
+  clock?: Clock;
+}
+
+/** The provider's own spelling of a spent day; anything else at 429 is the per-minute cap. */
+const DAY_LIMIT = /for the day/i;
+
+/** A failure worth another attempt. Internal: callers see ProviderUnavailableError once attempts run out. */
+class RetryableFailure extends Error {
+  override name = "RetryableFailure";
+  readonly status: number | undefined;
+  constructor(message: string, status: number | undefined, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.status = status;
+  }
+}
+
+interface RawAnswer {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+/**
+ * Twelve Data's daily time series as a ReferenceProvider: one multi-symbol GET /time_series per call, paced by
+ * credits, retried on transient failures, read symbol by symbol so one bad symbol never fails its neighbours.
+ */
+export class TwelveDataClient implements ReferenceProvider {
+  readonly #endpoint: URL;
+  readonly #apiKey: string;
+  readonly #authIn: "header" | "query";
+  readonly #windowMs: number;
+  readonly #timeoutMs: number;
+  readonly #maxAttempts: number;
+  readonly #backoffBaseMs: number;
+  readonly #fetch: typeof fetch;
+  readonly #pacer: CreditPacer;
+  readonly #clock: Clock;
+
+  constructor(options: TwelveDataClientOptions) {
+    if (!Number.isInteger(options.creditsPerWindow) || options.creditsPerWindow < 1)
+      throw new TwelveDataUsageError(`creditsPerWindow must be a positive integer, got ${options.creditsPerWindow}`);
+    if (!(options.windowSeconds > 0))
+      throw new TwelveDataUsageError(`windowSeconds must be positive, got ${options.windowSeconds}`);
+    const base = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
+    this.#endpoint = new URL("time_series", base);
+    this.#apiKey = options.apiKey;
+    this.#authIn = options.authIn ?? "header";
+    this.#windowMs = options.windowSeconds * 1000;
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
+    this.#maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.#backoffBaseMs = options.backoffBaseMs ?? 500;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#clock = options.clock ?? systemClock;
+    const limiter = options.limiter ?? createCreditLimiter(options.creditsPerWindow);
+    this.#pacer = new CreditPacer(limiter, options.creditsPerWindow, this.#windowMs);
+  }
+
+  /** From the validated provider config. An empty key is allowed only for an emulator on loopback ("demo"). */
+  static fromConfig(
+    config: ProviderConfig,
+    extra: Pick<TwelveDataClientOptions, "authIn" | "backoffBaseMs" | "fetch" | "limiter" | "clock"> = {},
+  ): TwelveDataClient {
+    let apiKey = config.apiKey;
+    if (apiKey === "") {
+      if (!isLoopbackUrl(config.baseUrl))
+        throw new ConfigError(`provider apiKey is empty: a key is required for ${config.baseUrl}`);
+      apiKey = "demo";
+    }
+    return new TwelveDataClient({
+      ...extra,
+      baseUrl: config.baseUrl,
+      apiKey,
+      creditsPerWindow: config.creditsPerMinute,
+      windowSeconds: config.creditWindowSeconds,
+      timeoutMs: config.timeoutMs,
+      maxAttempts: config.maxAttempts,
+    });
+  }
+
+  async dailyBars(symbols: readonly string[], range: DailyRange): Promise<Map<string, ReferenceOutcome>> {
+    const wanted = [...new Set(symbols)];
+    this.#validate(wanted, range);
+    if (wanted.length === 0) return new Map();
+    const url = this.#url(wanted, range);
+
+    let last: RetryableFailure | undefined;
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      if (attempt > 1) await sleep(this.#backoff(attempt - 1));
+      try {
+        const raw = await this.#pacer.run(wanted.length, () => this.#send(url));
+        return this.#interpret(raw, wanted, range, attempt);
+      } catch (error) {
+        if (!(error instanceof RetryableFailure)) throw error;
+        last = error;
+      }
+    }
+    throw new ProviderUnavailableError(
+      `Twelve Data unavailable after ${this.#maxAttempts} attempts for ${wanted.length} symbol(s): ${last?.message}`,
+      { status: last?.status, attempts: this.#maxAttempts, cause: last },
+    );
+  }
+
+  #validate(symbols: readonly string[], range: DailyRange): void {
+    const invalid = symbols.filter((s) => !isValidSymbol(s));
+    if (invalid.length > 0)
+      throw new TwelveDataUsageError(
+        `invalid symbol(s): ${invalid.map((s) => JSON.stringify(s.slice(0, 40))).join(", ")}`,
+      );
+    if (symbols.length > this.#pacer.creditsPerWindow)
+      throw new TwelveDataUsageError(
+        `a request for ${symbols.length} symbols costs ${symbols.length} credits, more than the ${this.#pacer.creditsPerWindow} per window: split it into batches`,
+      );
+    if (!ISO_DATE.test(range.startDate) || !ISO_DATE.test(range.endDate) || range.startDate > range.endDate)
+      throw new TwelveDataUsageError(
+        `invalid range ${range.startDate}..${range.endDate}: expected YYYY-MM-DD, start <= end`,
+      );
+  }
+
+  /** end_date is exclusive for daily bars on the provider's side: ask for the day after the last one wanted. */
+  #url(symbols: readonly string[], range: DailyRange): URL {
+    const url = new URL(this.#endpoint);
+    url.search = new URLSearchParams({
+      symbol: symbols.join(","),
+      interval: "1day",
+      start_date: range.startDate,
+      end_date: nextDay(range.endDate),
+      order: "asc",
+      format: "JSON",
+    }).toString();
+    if (this.#authIn === "query") url.searchParams.set("apikey", this.#apiKey);
+    return url;
+  }
+
+  async #send(url: URL): Promise<RawAnswer> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (this.#authIn === "header") headers.authorization = `apikey ${this.#apiKey}`;
+    try {
+      const response = await this.#fetch(url, { headers, signal: AbortSignal.timeout(this.#timeoutMs) });
+      if (response.headers.get("api-credits-left")?.trim() === "0") this.#pacer.pauseForWindow();
+      const text = await response.text();
+      return { status: response.status, contentType: response.headers.get("content-type") ?? "", text };
+    } catch (error) {
+      throw new RetryableFailure(describeNetworkError(error, this.#timeoutMs), undefined, error);
+    }
+  }
+
+  /** The body decides, whatever the HTTP status: the provider answers errors both ways. */
+  #interpret(
+    raw: RawAnswer,
+    symbols: readonly string[],
+    range: DailyRange,
+    attempts: number,
+  ): Map<string, ReferenceOutcome> {
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.text);
+    } catch (error) {
+      const what = `HTTP ${raw.status} with a non-JSON body (${raw.contentType || "no content type"}, ${raw.text.length} bytes)`;
+      if (raw.status >= 500 || raw.status < 300) throw new RetryableFailure(what, raw.status, error);
+      return this.#fail(raw.status, what, attempts);
+    }
+    const answer = readAnswer(body, symbols, range);
+    if (answer.kind === "outcomes") return answer.outcomes;
+    if (answer.kind === "unreadable") throw new RetryableFailure(`HTTP ${raw.status}: ${answer.reason}`, raw.status);
+    if (answer.code >= 500) throw new RetryableFailure(`provider error ${answer.code}: ${answer.message}`, answer.code);
+    return this.#fail(answer.code, answer.message, attempts);
+  }
+
+  #fail(code: number, message: string, attempts: number): never {
+    if (code === 429) {
+      this.#pacer.pauseForWindow();
+      const day = DAY_LIMIT.test(message);
+      throw new RateLimitError(`Twelve Data rate limit (${day ? "day" : "minute"}): ${message}`, {
+        scope: day ? "day" : "minute",
+        retryAfterMs: day ? msUntilNextUtcDay(this.#clock()) : this.#windowMs,
+        status: code,
+        attempts,
+      });
+    }
+    if (code === 401 || code === 403)
+      throw new ProviderAuthError(`Twelve Data refused the API key (${code}): ${message}`, { status: code, attempts });
+    throw new ProviderRequestError(`Twelve Data rejected the request (${code}): ${message}`, {
+      status: code,
+      attempts,
+    });
+  }
+
+  /** Exponential with "equal jitter": half the delay fixed, half random, so retrying clients spread out. */
+  #backoff(retry: number): number {
+    const delay = this.#backoffBaseMs * 2 ** (retry - 1);
+    return delay / 2 + Math.random() * (delay / 2);
+  }
+}
+
+function nextDay(date: string): string {
+  const next = new Date(`${date}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  return next.toISOString().slice(0, 10);
+}
+
+function msUntilNextUtcDay(now: number): number {
+  const day = new Date(now);
+  return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1) - now;
+}
+
+/** Names the failure without the URL, which may carry the key. */
+function describeNetworkError(error: unknown, timeoutMs: number): string {
+  if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError"))
+    return `no answer within ${timeoutMs} ms`;
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `network error${error instanceof Error ? ` (${error.message}${cause})` : ""}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
