@@ -1,0 +1,259 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { CreditLedger, ReserveOutcome, SlotReservation, SpendOutcome } from "../../pipeline/ports.ts";
+import {
+  firstUsableSlot,
+  type Grid,
+  isIdle,
+  lastSlotWithin,
+  nextUtcMidnight,
+  slotStartOf,
+  utcDay,
+} from "./credit-grid.ts";
+import { isConditionalCheckFailed, reasonOf, StoreError } from "./errors.ts";
+import { ExpressionBuilder } from "./expression.ts";
+import { type Item, PK, SK, TTL } from "./items.ts";
+import { decideSpend, type GateState } from "./spend-gate.ts";
+
+export interface DynamoCreditLedgerOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** A short hash of the provider API key, never the key itself. */
+  account: string;
+  /** C: credits one slot may hold; the plan's credits per window. */
+  creditsPerSlot: number;
+  /** Credits per UTC day; null for a plan without a daily cap. */
+  creditsPerDay: number | null;
+  /** W: the provider's window (60 000 on Twelve Data; seconds in the demo). */
+  windowMs: number;
+  /** m: slack for clock skew and request latency; a slot is W + m long. */
+  marginMs: number;
+  /** How long ledger items live after the slot they describe. @default 172800 (2 days) */
+  ttlSeconds?: number;
+}
+
+/** Optimistic writes of the grid and the gate lose only to a writer that made progress; this bounds a pathological loop. */
+const MAX_RACES = 50;
+
+/**
+ * The credit ledger on DynamoDB, shared by every session and worker of one provider account, under
+ * `PK = LEDGER#<account>`: the grid (`GRID`), per-slot reservations (`MIN#<slot start ms>`), per-day
+ * reservations (`DAY#<yyyy-mm-dd>`) and the spend gate (`GATE`). Single-item conditional writes only.
+ */
+export class DynamoCreditLedger implements CreditLedger {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #pk: string;
+  readonly #perSlot: number;
+  readonly #perDay: number | null;
+  readonly #windowMs: number;
+  readonly #marginMs: number;
+  readonly #slotMs: number;
+  readonly #ttlSeconds: number;
+  /**
+   * Slots below `slot` under `anchor` had no room for `credits` when this process last tried them, so a pump
+   * reserving many batches does not retry every full slot each time.
+   */
+  #fullBelow: { anchor: number; slot: number; credits: number } | undefined;
+
+  constructor(options: DynamoCreditLedgerOptions) {
+    if (!Number.isInteger(options.creditsPerSlot) || options.creditsPerSlot < 1)
+      throw new RangeError(`creditsPerSlot must be a positive integer, not ${options.creditsPerSlot}`);
+    if (options.creditsPerDay !== null && (!Number.isInteger(options.creditsPerDay) || options.creditsPerDay < 1))
+      throw new RangeError(`creditsPerDay must be a positive integer or null, not ${options.creditsPerDay}`);
+    if (!(options.windowMs > 0) || !(options.marginMs >= 0))
+      throw new RangeError(
+        `windowMs must be positive and marginMs not negative (${options.windowMs}, ${options.marginMs})`,
+      );
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#pk = `LEDGER#${options.account}`;
+    this.#perSlot = options.creditsPerSlot;
+    this.#perDay = options.creditsPerDay;
+    this.#windowMs = options.windowMs;
+    this.#marginMs = options.marginMs;
+    this.#slotMs = options.windowMs + options.marginMs;
+    this.#ttlSeconds = options.ttlSeconds ?? 2 * 86_400;
+  }
+
+  async reserve(credits: number, now: number, horizonMs: number): Promise<ReserveOutcome> {
+    if (!Number.isInteger(credits) || credits < 1 || credits > this.#perSlot)
+      throw new RangeError(`cannot reserve ${credits} credits: a slot holds 1 to ${this.#perSlot}`);
+    const grid = await this.#currentGrid(now);
+    const last = lastSlotWithin(grid, now, horizonMs, this.#slotMs);
+    const known = this.#fullBelow;
+    const hint = known !== undefined && known.anchor === grid.anchor && credits >= known.credits ? known.slot : 0;
+    for (let slot = Math.max(firstUsableSlot(grid, now, this.#slotMs, this.#marginMs), hint); slot <= last; slot++) {
+      const slotStart = slotStartOf(grid, slot, this.#slotMs);
+      if (!(await this.#take(slotKey(slotStart), credits, this.#perSlot, slotStart))) {
+        // Every slot from the first tried up to this one was full.
+        this.#fullBelow = { anchor: grid.anchor, slot: slot + 1, credits };
+        continue;
+      }
+      if (this.#perDay !== null && !(await this.#take(dayKey(slotStart), credits, this.#perDay, slotStart))) {
+        await this.#giveBack(slotKey(slotStart), credits);
+        return { kind: "day_exhausted", resumeAt: nextUtcMidnight(slotStart) };
+      }
+      await this.#raiseLastSlot(grid, slot, slotStart);
+      return { kind: "reserved", reservation: { slotStart, credits } };
+    }
+    return { kind: "horizon_full", retryAt: slotStartOf(grid, last + 1, this.#slotMs) - horizonMs };
+  }
+
+  async release(reservation: SlotReservation): Promise<void> {
+    await this.#giveBack(slotKey(reservation.slotStart), reservation.credits);
+    if (this.#perDay !== null) await this.#giveBack(dayKey(reservation.slotStart), reservation.credits);
+    const hint = this.#fullBelow;
+    if (hint !== undefined) {
+      const slot = Math.round((reservation.slotStart - hint.anchor) / this.#slotMs);
+      if (slot >= 0 && slot < hint.slot) this.#fullBelow = { ...hint, slot };
+    }
+  }
+
+  async spend(reservation: SlotReservation, now: number): Promise<SpendOutcome> {
+    const spacingMs = this.#windowMs + this.#marginMs / 2;
+    for (let race = 0; race < MAX_RACES; race++) {
+      const item = await this.#read("GATE");
+      const gate = item && {
+        slotStart: Number(item.slotStart),
+        curLast: Number(item.curLast),
+        prevLast: Number(item.prevLast),
+      };
+      const decision = decideSpend(gate, reservation.slotStart, now, spacingMs);
+      if (decision.next === undefined || (await this.#writeGate(gate, decision.next, now))) return decision.outcome;
+    }
+    throw new StoreError("UpdateItem", this.#table, `${this.#pk} / GATE`, `spend lost ${MAX_RACES} races in a row`);
+  }
+
+  /** The grid to reserve under; re-anchored at `now` when absent or idle. */
+  async #currentGrid(now: number): Promise<Grid> {
+    for (let race = 0; race < MAX_RACES; race++) {
+      const item = await this.#read("GRID");
+      const grid = item && { anchor: Number(item.anchor), lastSlot: Number(item.lastSlot) };
+      if (grid !== undefined && !isIdle(grid, now, this.#slotMs)) return grid;
+      // lastSlot 0 at once: the re-anchoring reserver takes slot 0, and the grid must not look idle to the next one.
+      const next: Grid = { anchor: now, lastSlot: 0 };
+      const e = new ExpressionBuilder();
+      const condition =
+        grid === undefined
+          ? `attribute_not_exists(${e.name(PK)})`
+          : `${e.name("anchor")} = ${e.value(grid.anchor)} AND ${e.name("lastSlot")} = ${e.value(grid.lastSlot)}`;
+      const written = await this.#conditional("PutItem", "GRID", () =>
+        this.#client.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: { ...this.#key("GRID"), ...next, [TTL]: this.#ttl(now) },
+            ConditionExpression: condition,
+            ...e.params(),
+          }),
+        ),
+      );
+      if (written) return next;
+    }
+    throw new StoreError("PutItem", this.#table, `${this.#pk} / GRID`, `re-anchoring lost ${MAX_RACES} races in a row`);
+  }
+
+  /** Best effort: a lost race means another reserver raised it further, or re-anchored. */
+  async #raiseLastSlot(grid: Grid, slot: number, slotStart: number): Promise<void> {
+    if (slot <= grid.lastSlot) return;
+    const e = new ExpressionBuilder();
+    const lastSlot = e.name("lastSlot");
+    const k = e.value(slot);
+    await this.#conditional("UpdateItem", "GRID", () =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: this.#key("GRID"),
+          UpdateExpression: `SET ${lastSlot} = ${k}, ${e.name(TTL)} = ${e.value(this.#ttl(slotStart))}`,
+          ConditionExpression: `${e.name("anchor")} = ${e.value(grid.anchor)} AND ${lastSlot} < ${k}`,
+          ...e.params(),
+        }),
+      ),
+    );
+  }
+
+  /** `ADD used :n` where the item has room for n under `limit`; false when it has not. */
+  async #take(sk: string, credits: number, limit: number, slotStart: number): Promise<boolean> {
+    if (credits > limit) return false;
+    const e = new ExpressionBuilder();
+    const used = e.name("used");
+    return this.#conditional("UpdateItem", sk, () =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: this.#key(sk),
+          UpdateExpression: `ADD ${used} ${e.value(credits)} SET ${e.name("limit")} = ${e.value(limit)}, ${e.name(TTL)} = ${e.value(this.#ttl(slotStart))}`,
+          ConditionExpression: `attribute_not_exists(${used}) OR ${used} <= ${e.value(limit - credits)}`,
+          ...e.params(),
+        }),
+      ),
+    );
+  }
+
+  /** Never creates an item or drives `used` below zero: a double release gives back nothing the second time. */
+  async #giveBack(sk: string, credits: number): Promise<void> {
+    const e = new ExpressionBuilder();
+    const used = e.name("used");
+    await this.#conditional("UpdateItem", sk, () =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: this.#key(sk),
+          UpdateExpression: `ADD ${used} ${e.value(-credits)}`,
+          ConditionExpression: `${used} >= ${e.value(credits)}`,
+          ...e.params(),
+        }),
+      ),
+    );
+  }
+
+  async #writeGate(read: GateState | undefined, next: GateState, now: number): Promise<boolean> {
+    const e = new ExpressionBuilder();
+    const condition =
+      read === undefined
+        ? `attribute_not_exists(${e.name(PK)})`
+        : `${e.name("slotStart")} = ${e.value(read.slotStart)} AND ${e.name("curLast")} = ${e.value(read.curLast)}`;
+    return this.#conditional("PutItem", "GATE", () =>
+      this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...this.#key("GATE"), ...next, [TTL]: this.#ttl(now) },
+          ConditionExpression: condition,
+          ...e.params(),
+        }),
+      ),
+    );
+  }
+
+  async #read(sk: string): Promise<Item | undefined> {
+    try {
+      const out = await this.#client.send(
+        new GetCommand({ TableName: this.#table, Key: this.#key(sk), ConsistentRead: true }),
+      );
+      return out.Item;
+    } catch (error) {
+      throw new StoreError("GetItem", this.#table, `${this.#pk} / ${sk}`, reasonOf(error), { cause: error });
+    }
+  }
+
+  /** Runs a conditional write: true when written, false when the condition did not hold. */
+  async #conditional(operation: string, sk: string, write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw new StoreError(operation, this.#table, `${this.#pk} / ${sk}`, reasonOf(error), { cause: error });
+    }
+  }
+
+  #key(sk: string): Item {
+    return { [PK]: this.#pk, [SK]: sk };
+  }
+
+  #ttl(from: number): number {
+    return Math.floor(from / 1000) + this.#ttlSeconds;
+  }
+}
+
+const slotKey = (slotStart: number) => `MIN#${slotStart}`;
+const dayKey = (slotStart: number) => `DAY#${utcDay(slotStart)}`;
