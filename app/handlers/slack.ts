@@ -1,0 +1,52 @@
+import { AwsLambdaReceiver } from "@slack/bolt";
+import type { Context } from "aws-lambda";
+import { getSlackRuntime } from "../runtime/slack-runtime.ts";
+import { createSlackApp, type SlackAppDeps } from "../slack/app.ts";
+import { boltLogger } from "../slack/bolt-logger.ts";
+
+type BoltLambdaHandler = ReturnType<AwsLambdaReceiver["toHandler"]>;
+/** A function URL (or API Gateway) event, as Bolt's receiver reads it. */
+export type SlackLambdaEvent = Parameters<BoltLambdaHandler>[0];
+export type SlackLambdaResponse = Awaited<ReturnType<BoltLambdaHandler>>;
+export type SlackLambdaHandler = (event: SlackLambdaEvent, context: Context) => Promise<SlackLambdaResponse>;
+
+export interface SlackHandlerDeps extends Omit<SlackAppDeps, "receiver"> {
+  /** Verifies every request's X-Slack-Signature; requests older than five minutes are refused too. */
+  signingSecret: string;
+}
+
+/**
+ * The Slack function behind its function URL: Bolt's AwsLambdaReceiver with signature verification on, and the
+ * `/dq` app. Exported for tests and the local stack, which pass their own ports.
+ */
+export function createSlackLambdaHandler(deps: SlackHandlerDeps): SlackLambdaHandler {
+  const receiver = new AwsLambdaReceiver({
+    signingSecret: deps.signingSecret,
+    signatureVerification: true,
+    logger: boltLogger(deps.log, deps.boltLogLevel),
+    invalidRequestSignatureHandler: ({ ts }) => {
+      deps.log.warn("slack request refused: bad or stale signature", { timestamp: ts });
+    },
+  });
+  createSlackApp({ ...deps, receiver });
+  return receiver.toHandler();
+}
+
+let cached: Promise<{ handle: SlackLambdaHandler; flush(): void }> | undefined;
+
+/** The Lambda entry point: secrets and adapters are resolved once per cold start. */
+export async function handler(event: SlackLambdaEvent, context: Context): Promise<SlackLambdaResponse> {
+  cached ??= getSlackRuntime().then(
+    (runtime) => ({ handle: createSlackLambdaHandler(runtime.deps), flush: runtime.flush }),
+    (error: unknown) => {
+      cached = undefined;
+      throw error;
+    },
+  );
+  const { handle, flush } = await cached;
+  try {
+    return await handle(event, context);
+  } finally {
+    flush();
+  }
+}

@@ -1,0 +1,43 @@
+import { errorResult } from "../quality/check-symbol.ts";
+import type { PipelineContext } from "./context.ts";
+import { countAndMaybeFinalize } from "./finalize.ts";
+import type { WorkMessage } from "./ports.ts";
+import { deltaFor, summarize, toStored } from "./process-batch.ts";
+import { pump } from "./pump.ts";
+
+/**
+ * A message that exhausted its receives. For a batch: mark it failed, give its symbols `error` results where they
+ * have none, count it, so the session still finishes. For a pump message: pump once more, so liveness never
+ * depends on it.
+ */
+export async function handleDeadLetter(ctx: PipelineContext, message: WorkMessage, reason: string): Promise<void> {
+  if (message.type === "pump") {
+    await pump(ctx, message.sessionId);
+    return;
+  }
+  const { sessionId, batch: n } = message;
+  const batch = await ctx.store.getBatch(sessionId, n);
+  if (!batch) return;
+  if (batch.status === "done" || batch.status === "failed") {
+    await countAndMaybeFinalize(ctx, sessionId, n, deltaFor(batch));
+    return;
+  }
+  const now = new Date(ctx.clock()).toISOString();
+  const error = `batch ${n} dead-lettered after repeated failures: ${reason}`;
+  await ctx.store.putResultsIfAbsent(
+    batch.symbols.map((s) => toStored(sessionId, n, errorResult(s, "internal", error), now)),
+  );
+  const results = await ctx.store.getResults(sessionId, batch.symbols);
+  const failed = await ctx.store.transitionBatch(sessionId, n, {
+    from: ["pending", "queued", "processing"],
+    to: "failed",
+    set: { finishedAt: now, error, outcome: summarize(results, 0) },
+    remove: ["leaseUntil"],
+  });
+  const settled = failed ?? (await ctx.store.getBatch(sessionId, n));
+  if (settled && (settled.status === "failed" || settled.status === "done")) {
+    await countAndMaybeFinalize(ctx, sessionId, n, deltaFor(settled));
+  }
+  ctx.log.error("batch dead-lettered", { sessionId, batch: n, reason });
+  await pump(ctx, sessionId);
+}

@@ -1,0 +1,132 @@
+import { DetailType, EVENT_SCHEMA_VERSION } from "../wiring.ts";
+import type { PipelineContext } from "./context.ts";
+import { MetricName } from "./context.ts";
+import type { SessionCounters, SessionRecord, SessionStatus, StoredResult } from "./model.ts";
+
+const FAILED_SYMBOLS_IN_EVENT = 50;
+
+/**
+ * Adds a finished batch to the session's counters (exactly once, whatever the redeliveries) and, when that makes
+ * done + failed == total, finalizes the session. Safe to call again for a batch already counted.
+ */
+export async function countAndMaybeFinalize(
+  ctx: PipelineContext,
+  sessionId: string,
+  batch: number,
+  delta: Partial<SessionCounters>,
+): Promise<void> {
+  const counted = await ctx.store.countBatch(sessionId, batch, delta);
+  const session = counted ?? (await ctx.store.getSession(sessionId));
+  if (!session) return;
+  if (session.counters.batchesDone + session.counters.batchesFailed >= session.totalBatches) {
+    await finalize(ctx, session);
+  } else if (counted) {
+    await maybePublishProgress(ctx, session);
+  }
+}
+
+/**
+ * Moves the session to its final state and publishes its one final event. The status change is conditional on
+ * `running`; the event is published by whoever then claims `finalEventAt`, so a redelivery completes a crash
+ * between the two and nobody publishes twice.
+ */
+export async function finalize(
+  ctx: PipelineContext,
+  session: SessionRecord,
+  forced?: { status: SessionStatus; error: string },
+): Promise<void> {
+  const now = ctx.clock();
+  const status: SessionStatus = forced?.status ?? (session.counters.batchesFailed > 0 ? "failed" : "completed");
+  const moved = await ctx.store.updateSession(session.sessionId, {
+    from: ["running"],
+    set: { status, finishedAt: new Date(now).toISOString(), ...(forced ? { error: forced.error } : {}) },
+    remove: ["pausedUntil"],
+  });
+  const current = moved ?? (await ctx.store.getSession(session.sessionId));
+  if (!current || current.status === "running" || current.finalEventAt) return;
+  const claimed = await ctx.store.updateSession(session.sessionId, {
+    set: { finalEventAt: new Date(now).toISOString() },
+    absent: "finalEventAt",
+  });
+  if (!claimed) return;
+  const failedSymbols = await firstFailures(ctx, claimed.sessionId);
+  const detailType = claimed.status === "completed" ? DetailType.workflowCompleted : DetailType.workflowFailed;
+  await ctx.events.publish(detailType, workflowDetail(claimed, now, failedSymbols));
+  if (claimed.pausedUntil) await ctx.resume.cancelResume(claimed.sessionId);
+  ctx.metrics.count(claimed.status === "completed" ? MetricName.sessionsCompleted : MetricName.sessionsFailed, 1);
+  ctx.log.info("session finished", {
+    sessionId: claimed.sessionId,
+    status: claimed.status,
+    counters: claimed.counters,
+  });
+}
+
+/** At most one SessionProgress per credit slot per session: the slot is claimed on the session item first. */
+async function maybePublishProgress(ctx: PipelineContext, session: SessionRecord): Promise<void> {
+  const now = ctx.clock();
+  const slotMs = ctx.settings.windowMs + ctx.settings.marginMs;
+  const slot = Math.floor(now / slotMs) * slotMs;
+  const claimed = await ctx.store.updateSession(session.sessionId, {
+    from: ["running"],
+    set: { progressSlot: slot },
+    below: { attribute: "progressSlot", value: slot },
+  });
+  if (!claimed) return;
+  await ctx.events.publish(DetailType.sessionProgress, progressDetail(claimed, now));
+}
+
+export interface FailedSymbol {
+  symbol: string;
+  status: StoredResult["status"];
+  issue: string;
+}
+
+async function firstFailures(ctx: PipelineContext, sessionId: string): Promise<FailedSymbol[]> {
+  const page = await ctx.store.listResults(sessionId, { statuses: ["fail", "error"], limit: FAILED_SYMBOLS_IN_EVENT });
+  return page.items.map(describeFailure);
+}
+
+export function describeFailure(result: StoredResult): FailedSymbol {
+  const first = result.issues.find((i) => i.severity === "error") ?? result.issues[0];
+  const issue =
+    result.status === "error"
+      ? (result.error?.message ?? "could not validate")
+      : first
+        ? `${first.code}: ${first.message}`
+        : "failed";
+  return { symbol: result.symbol, status: result.status, issue };
+}
+
+function baseDetail(session: SessionRecord, now: number) {
+  return {
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    sessionId: session.sessionId,
+    correlationId: session.correlationId,
+    status: session.status,
+    totals: { symbols: session.totalSymbols, batches: session.totalBatches },
+    counters: session.counters,
+    creditsUsed: session.counters.creditsUsed,
+    durationMs: now - Date.parse(session.createdAt),
+    startedBy: session.startedBy,
+    ...(session.slack ? { slack: session.slack } : {}),
+  };
+}
+
+export function progressDetail(session: SessionRecord, now: number) {
+  return { ...baseDetail(session, now), pausedUntil: session.pausedUntil };
+}
+
+export function workflowDetail(session: SessionRecord, now: number, failedSymbols: FailedSymbol[]) {
+  const detail: Record<string, unknown> = { ...baseDetail(session, now), failedSymbols };
+  if (session.status !== "completed") {
+    const cancelled = session.status === "cancelled";
+    detail.failureStep = cancelled ? "cancelled" : session.counters.batchesFailed > 0 ? "processing" : "session";
+    detail.error =
+      session.error ??
+      (cancelled
+        ? `cancelled${session.cancelledBy ? ` by ${session.cancelledBy}` : ""}`
+        : `${session.counters.batchesFailed} of ${session.totalBatches} batches failed after every retry`);
+    detail.nextAction = `dq retry ${session.sessionId}  (or /dq retry ${session.sessionId} in Slack) re-runs the failed and errored symbols`;
+  }
+  return detail;
+}

@@ -1,0 +1,115 @@
+import type { Issue, Metrics, ResultStatus, SymbolResult } from "../quality/types.ts";
+
+export const SessionStatus = {
+  running: "running",
+  completed: "completed",
+  failed: "failed",
+  cancelled: "cancelled",
+} as const;
+export type SessionStatus = (typeof SessionStatus)[keyof typeof SessionStatus];
+
+export const BatchStatus = {
+  pending: "pending",
+  queued: "queued",
+  processing: "processing",
+  done: "done",
+  failed: "failed",
+  cancelled: "cancelled",
+} as const;
+export type BatchStatus = (typeof BatchStatus)[keyof typeof BatchStatus];
+
+export interface StartedBy {
+  kind: "schedule" | "slack" | "cli" | "retry";
+  user?: string;
+  channel?: string;
+}
+
+export interface SessionParams {
+  /** The datalake URI template the session reads. */
+  datalake: string;
+  lookbackDays: number;
+  /** ISO instant the checks are made for. */
+  asOf: string;
+  batchSize: number;
+  /** Session this one retries, if any. */
+  retryOf?: string;
+}
+
+export interface SessionCounters {
+  batchesDone: number;
+  batchesFailed: number;
+  passed: number;
+  failed: number;
+  errored: number;
+  creditsUsed: number;
+  creditsWasted: number;
+}
+
+export interface SessionRecord {
+  sessionId: string;
+  correlationId: string;
+  status: SessionStatus;
+  params: SessionParams;
+  totalSymbols: number;
+  totalBatches: number;
+  counters: SessionCounters;
+  createdAt: string;
+  startedBy: StartedBy;
+  finishedAt?: string;
+  /** While the day's credits are spent: ISO instant of the resume. */
+  pausedUntil?: string;
+  /** Live Slack message, once posted. */
+  slack?: { channel: string; ts: string };
+  /** Set when the final event has been published, so a redelivery never publishes twice. */
+  finalEventAt?: string;
+  /** The slot start (ms) of the last SessionProgress, so at most one is published per credit window. */
+  progressSlot?: number;
+  /** The latest pump message's due time (ms), so racing workers do not each send one. */
+  pumpDueAt?: number;
+  error?: string;
+  cancelledBy?: string;
+}
+
+export interface BatchRecord {
+  sessionId: string;
+  batch: number;
+  symbols: string[];
+  status: BatchStatus;
+  /** Incremented each time the batch is (re)queued; a message carries the attempt it was sent for. */
+  attempt: number;
+  /** Start (ms) of the credit slot reserved for the current attempt. */
+  slotStart?: number;
+  leaseUntil?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Provider outages met so far; at the limit the batch fails with `error` results. */
+  providerFailures: number;
+  error?: string;
+  /** Outcome counts, written with `done`, so a recount never needs the results. */
+  outcome?: { passed: number; failed: number; errored: number; credits: number };
+}
+
+export interface StoredResult {
+  sessionId: string;
+  symbol: string;
+  batch: number;
+  status: ResultStatus;
+  issues: Issue[];
+  metrics: Metrics;
+  error?: SymbolResult["error"];
+  validatedAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; absent on the last page. */
+  cursor?: string;
+}
+
+export function emptyCounters(): SessionCounters {
+  return { batchesDone: 0, batchesFailed: 0, passed: 0, failed: 0, errored: 0, creditsUsed: 0, creditsWasted: 0 };
+}
+
+export function isFinal(status: SessionStatus): boolean {
+  return status !== "running";
+}

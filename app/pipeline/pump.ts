@@ -1,0 +1,91 @@
+import type { PipelineContext } from "./context.ts";
+import type { SessionRecord } from "./model.ts";
+
+export type PumpOutcome =
+  | { kind: "not_running" }
+  | { kind: "paused"; until: string }
+  | { kind: "drained"; queued: number }
+  | { kind: "horizon_full"; queued: number; nextPumpAt: number }
+  | { kind: "day_exhausted"; queued: number; resumeAt: string };
+
+const PAGE = 50;
+
+/**
+ * Keeps a session's queue fed: for its pending batches in order, reserve the earliest free credit slot within the
+ * SQS delay horizon, claim the batch pending -> queued, and send its message delayed to the slot. Safe to run
+ * concurrently and repeatedly: a lost claim gives its reservation back.
+ */
+export async function pump(ctx: PipelineContext, sessionId: string): Promise<PumpOutcome> {
+  const { store, ledger, queue, clock, settings, log } = ctx;
+  let session = await store.getSession(sessionId);
+  if (session?.status !== "running") return { kind: "not_running" };
+  const now = clock();
+  if (session.pausedUntil) {
+    if (Date.parse(session.pausedUntil) > now) return { kind: "paused", until: session.pausedUntil };
+    session = (await store.updateSession(sessionId, { from: ["running"], remove: ["pausedUntil"] })) ?? session;
+    log.info("session resumed after the daily credit cap", { sessionId });
+  }
+  let queued = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.listBatches(sessionId, { status: "pending", limit: PAGE, cursor });
+    for (const batch of page.items) {
+      const now = clock();
+      const outcome = await ledger.reserve(batch.symbols.length, now, settings.horizonMs);
+      if (outcome.kind === "day_exhausted") {
+        const resumeAt = new Date(outcome.resumeAt).toISOString();
+        await pause(ctx, session, resumeAt);
+        return { kind: "day_exhausted", queued, resumeAt };
+      }
+      if (outcome.kind === "horizon_full") {
+        await schedulePump(ctx, sessionId, outcome.retryAt);
+        return { kind: "horizon_full", queued, nextPumpAt: outcome.retryAt };
+      }
+      const { reservation } = outcome;
+      const attempt = batch.attempt + 1;
+      const claimed = await store.transitionBatch(sessionId, batch.batch, {
+        from: ["pending"],
+        to: "queued",
+        attempt: batch.attempt,
+        set: { attempt, slotStart: reservation.slotStart },
+      });
+      if (!claimed) {
+        await ledger.release(reservation);
+        continue;
+      }
+      // Whole seconds only: the processor waits out the remaining fraction before it spends.
+      const delaySeconds = Math.max(0, Math.floor((reservation.slotStart - now) / 1000));
+      await queue.send(
+        { type: "batch", sessionId, batch: batch.batch, attempt, slotStart: reservation.slotStart },
+        delaySeconds,
+      );
+      queued++;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return { kind: "drained", queued };
+}
+
+/** Leaves one delayed `pump` message for the session, unless one is already due later than now. */
+export async function schedulePump(ctx: PipelineContext, sessionId: string, at: number): Promise<void> {
+  const now = ctx.clock();
+  const marked = await ctx.store.updateSession(sessionId, {
+    from: ["running"],
+    set: { pumpDueAt: at },
+    below: { attribute: "pumpDueAt", value: now },
+  });
+  if (!marked) return;
+  const delaySeconds = Math.min(900, Math.max(1, Math.ceil((at - now) / 1000)));
+  await ctx.queue.send({ type: "pump", sessionId }, delaySeconds);
+}
+
+/** The day's credits are spent: pause the session and let a one-time schedule resume it. */
+async function pause(ctx: PipelineContext, session: SessionRecord, resumeAt: string): Promise<void> {
+  const paused = await ctx.store.updateSession(session.sessionId, {
+    from: ["running"],
+    set: { pausedUntil: resumeAt },
+  });
+  if (!paused) return;
+  await ctx.resume.scheduleResume(session.sessionId, new Date(resumeAt));
+  ctx.log.warn("daily credits spent: session paused", { sessionId: session.sessionId, resumeAt });
+}

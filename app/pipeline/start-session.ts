@@ -1,0 +1,167 @@
+import { z } from "zod";
+import { resolveUniverse } from "../adapters/datalake/universe.ts";
+import { isValidSymbol } from "../domain/symbol.ts";
+import type { PipelineContext } from "./context.ts";
+import { MetricName } from "./context.ts";
+import { type BatchRecord, emptyCounters, type SessionRecord, type StartedBy } from "./model.ts";
+import { estimateDurationMs, planBatches, sessionIdFor } from "./planning.ts";
+import { pump } from "./pump.ts";
+
+/** Bad coordinator input: one line naming the field, and nothing was created. */
+export class StartInputError extends Error {
+  override name = "StartInputError";
+}
+
+export const MAX_SYMBOLS = 20_000;
+export const MAX_LOOKBACK_DAYS = 366;
+
+const StartedBySchema = z.strictObject({
+  kind: z.enum(["schedule", "slack", "cli", "retry"]),
+  user: z.string().max(64).optional(),
+  channel: z.string().max(64).optional(),
+});
+
+const SymbolSchema = z
+  .string()
+  .transform((s) => s.trim().toUpperCase())
+  .refine(isValidSymbol, { error: (issue) => `invalid symbol ${JSON.stringify(String(issue.input).slice(0, 40))}` });
+
+/** The coordinator's input; `lookback_days` is the payload of the system dq replaces. */
+export const StartInputSchema = z
+  .strictObject({
+    symbols: z.array(SymbolSchema).max(MAX_SYMBOLS, `at most ${MAX_SYMBOLS} symbols per session`).optional(),
+    datalake: z.string().min(1).max(1024).includes("{symbol}", { error: "datalake must contain {symbol}" }).optional(),
+    lookbackDays: z.number().int().min(1).max(MAX_LOOKBACK_DAYS).optional(),
+    lookback_days: z.number().int().min(1).max(MAX_LOOKBACK_DAYS).optional(),
+    asOf: z.iso.datetime({ offset: true }).optional(),
+    startedBy: StartedBySchema.optional(),
+    correlationId: z.string().min(1).max(128).optional(),
+    idempotencyKey: z.string().min(1).max(256).optional(),
+    retryOf: z.string().min(1).max(64).optional(),
+    slack: z.strictObject({ channel: z.string().max(64), ts: z.string().max(64) }).optional(),
+  })
+  .refine(
+    (v) => !(v.lookbackDays !== undefined && v.lookback_days !== undefined && v.lookbackDays !== v.lookback_days),
+    {
+      error: "lookbackDays and lookback_days disagree",
+    },
+  );
+export type StartInput = z.input<typeof StartInputSchema>;
+
+export interface StartDefaults {
+  datalake: string;
+  lookbackDays: number;
+  denySymbols?: readonly string[];
+  /** Symbols checked when the input names none (besides the datalake's listing). */
+  symbols?: readonly string[];
+}
+
+export interface StartResult {
+  status: "initiated" | "duplicate";
+  sessionId: string;
+  correlationId: string;
+  totalSymbols: number;
+  totalBatches: number;
+  estimatedDurationMinutes: number;
+}
+
+export function parseStartInput(raw: unknown): z.output<typeof StartInputSchema> {
+  const parsed = StartInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first?.path.length ? `${first.path.join(".")}: ` : "";
+    throw new StartInputError(`bad start request: ${where}${first?.message ?? "invalid input"}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Resolves the universe, writes the batches and then the session, and runs the pump. The same idempotency key
+ * always maps to the same session id, and the session is created with a conditional write: never two sessions.
+ */
+export async function startSession(ctx: PipelineContext, raw: unknown, defaults: StartDefaults): Promise<StartResult> {
+  const input = parseStartInput(raw);
+  const now = ctx.clock();
+  const sessionId = sessionIdFor(input.idempotencyKey, now);
+  const shape = {
+    windowMs: ctx.settings.windowMs,
+    marginMs: ctx.settings.marginMs,
+    creditsPerWindow: ctx.settings.creditsPerWindow,
+    batchSize: ctx.settings.batchSize,
+  };
+  if (input.idempotencyKey) {
+    const existing = await ctx.store.getSession(sessionId);
+    if (existing) return describe(existing, "duplicate", shape);
+  }
+
+  const datalakeUri = input.datalake ?? defaults.datalake;
+  const datalake = ctx.datalakeFor(datalakeUri);
+  let symbols: string[];
+  try {
+    const explicit = input.symbols ?? (defaults.symbols?.length ? [...defaults.symbols] : undefined);
+    symbols = await resolveUniverse({ explicit, datalake, useListing: !explicit, deny: defaults.denySymbols });
+  } catch (error) {
+    throw new StartInputError((error as Error).message, { cause: error });
+  }
+  if (symbols.length > MAX_SYMBOLS)
+    throw new StartInputError(`the universe has ${symbols.length} symbols; at most ${MAX_SYMBOLS} per session`);
+
+  const planned = planBatches(symbols, ctx.settings.batchSize);
+  const batches: BatchRecord[] = planned.map((group, i) => ({
+    sessionId,
+    batch: i + 1,
+    symbols: group,
+    status: "pending",
+    attempt: 0,
+    providerFailures: 0,
+  }));
+  const startedBy: StartedBy = input.startedBy ?? { kind: "cli" };
+  const session: SessionRecord = {
+    sessionId,
+    correlationId: input.correlationId ?? sessionId,
+    status: "running",
+    params: {
+      datalake: datalakeUri,
+      lookbackDays: input.lookbackDays ?? input.lookback_days ?? defaults.lookbackDays,
+      asOf: input.asOf ? new Date(input.asOf).toISOString() : new Date(now).toISOString(),
+      batchSize: ctx.settings.batchSize,
+      ...(input.retryOf ? { retryOf: input.retryOf } : {}),
+    },
+    totalSymbols: symbols.length,
+    totalBatches: batches.length,
+    counters: emptyCounters(),
+    createdAt: new Date(now).toISOString(),
+    startedBy,
+    ...(input.slack ? { slack: input.slack } : {}),
+  };
+  // Batches first: a session item is only ever visible with all of its batches in place.
+  await ctx.store.putBatches(batches);
+  if (!(await ctx.store.createSession(session))) {
+    const existing = await ctx.store.getSession(sessionId);
+    if (existing) return describe(existing, "duplicate", shape);
+  }
+  ctx.metrics.count(MetricName.sessionsStarted, 1);
+  ctx.log.info("session started", {
+    sessionId,
+    correlationId: session.correlationId,
+    symbols: symbols.length,
+    batches: batches.length,
+  });
+  await pump(ctx, sessionId);
+  return describe(session, "initiated", shape);
+}
+
+function describe(
+  session: SessionRecord,
+  status: StartResult["status"],
+  shape: Parameters<typeof estimateDurationMs>[1],
+): StartResult {
+  return {
+    status,
+    sessionId: session.sessionId,
+    correlationId: session.correlationId,
+    totalSymbols: session.totalSymbols,
+    totalBatches: session.totalBatches,
+    estimatedDurationMinutes: Math.round((estimateDurationMs(session.totalBatches, shape) / 60_000) * 10) / 10,
+  };
+}

@@ -1,0 +1,71 @@
+import type { Bar } from "../domain/bar.ts";
+import type { DailyRange, Datalake, ReferenceProvider } from "../domain/ports.ts";
+import { checkSymbol, errorResult } from "../quality/check-symbol.ts";
+import type { CheckInput, SymbolResult } from "../quality/types.ts";
+
+export interface ValidateRequest {
+  symbols: readonly string[];
+  asOf: Date;
+  lookbackDays: number;
+  checkOptions?: CheckInput["options"];
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The provider range that covers the window: lookbackDays back from asOf, plus slack for the session before the
+ * window (outlier returns need it) and for a long holiday weekend, and asOf's own date (the engine drops an
+ * in-progress session).
+ */
+export function referenceRange(asOf: Date, lookbackDays: number): DailyRange {
+  const end = new Date(asOf.getTime() + DAY_MS);
+  const start = new Date(asOf.getTime() - (lookbackDays + 7) * DAY_MS);
+  return { startDate: start.toISOString().slice(0, 10), endDate: end.toISOString().slice(0, 10) };
+}
+
+/**
+ * Reads the subject bars, makes ONE provider request for every symbol whose bars could be read, and checks each.
+ * A datalake failure or a per-symbol provider error becomes that symbol's `error` result. A rate limit or an
+ * outage of the whole request is thrown (RateLimitError, ProviderUnavailableError): the caller re-queues.
+ */
+export async function validateSymbols(
+  request: ValidateRequest,
+  datalake: Datalake,
+  provider: ReferenceProvider,
+): Promise<SymbolResult[]> {
+  const subjects = new Map<string, Bar[]>();
+  const results = new Map<string, SymbolResult>();
+  await Promise.all(
+    request.symbols.map(async (symbol) => {
+      try {
+        subjects.set(symbol, await datalake.readBars(symbol));
+      } catch (error) {
+        results.set(symbol, errorResult(symbol, "datalake", (error as Error).message));
+      }
+    }),
+  );
+  const readable = request.symbols.filter((s) => subjects.has(s));
+  if (readable.length > 0) {
+    const reference = await provider.dailyBars(readable, referenceRange(request.asOf, request.lookbackDays));
+    for (const symbol of readable) {
+      const outcome = reference.get(symbol);
+      if (!outcome) {
+        results.set(symbol, errorResult(symbol, "provider", "the provider's answer had no entry for this symbol"));
+      } else if (!outcome.ok) {
+        results.set(symbol, errorResult(symbol, "provider", `provider ${outcome.code}: ${outcome.message}`));
+      } else {
+        results.set(
+          symbol,
+          checkSymbol({
+            symbol,
+            subject: subjects.get(symbol) ?? [],
+            reference: outcome.series,
+            asOf: request.asOf,
+            options: { ...request.checkOptions, lookbackDays: request.lookbackDays },
+          }),
+        );
+      }
+    }
+  }
+  return request.symbols.map((s) => results.get(s) ?? errorResult(s, "internal", "not validated"));
+}

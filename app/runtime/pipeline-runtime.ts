@@ -1,0 +1,125 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createDatalake } from "../adapters/datalake/create-datalake.ts";
+import { DynamoCreditLedger } from "../adapters/dynamodb/credit-ledger.ts";
+import { DynamoSessionStore } from "../adapters/dynamodb/session-store.ts";
+import { EventBridgePublisher } from "../adapters/eventbridge/publisher.ts";
+import { SchedulerResume } from "../adapters/scheduler/resume-scheduler.ts";
+import { SqsWorkQueue } from "../adapters/sqs/work-queue.ts";
+import { TwelveDataClient } from "../adapters/twelvedata/client.ts";
+import { isLoopbackUrl } from "../config/config.ts";
+import { type RuntimeConfig, runtimeConfigFromEnv } from "../config/runtime-config.ts";
+import { type Clock, systemClock } from "../domain/clock.ts";
+import type { Datalake, ReferenceProvider } from "../domain/ports.ts";
+import { defaultSettings, type Log, type MetricsSink, type PipelineContext } from "../pipeline/context.ts";
+import { Operations } from "../pipeline/operations.ts";
+import { accountOf } from "../pipeline/planning.ts";
+import { ENV } from "../wiring.ts";
+import { resolveSecret } from "./secrets.ts";
+import { asLog, createLogger, EmfMetrics } from "./telemetry.ts";
+
+export interface PipelineRuntime {
+  ctx: PipelineContext;
+  operations: Operations;
+  config: RuntimeConfig;
+  /** Publishes the invocation's metrics (EMF); call at the end of each invocation. */
+  flush(): void;
+}
+
+/** What the local stack and tests may replace; everything else comes from the environment. */
+export interface RuntimeOverrides {
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  sleep?: (ms: number) => Promise<void>;
+  log?: Log;
+  metrics?: MetricsSink & { flush?(): void };
+  /** For an S3 emulator that needs path-style addressing. */
+  s3?: S3Client;
+  provider?: ReferenceProvider;
+  settings?: Partial<PipelineContext["settings"]>;
+  /** A command that only reads sessions needs no provider key. */
+  apiKey?: string;
+}
+
+/** The composition root of the pipeline functions: one typed config, the adapters, the context. */
+export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): Promise<PipelineRuntime> {
+  const env = overrides.env ?? process.env;
+  const config = runtimeConfigFromEnv(env);
+  const clock = overrides.clock ?? systemClock;
+  const apiKey =
+    overrides.apiKey ??
+    (await resolveSecret(env, ENV.twelveDataApiKey, ENV.twelveDataApiKeyParameter, {
+      required: !isLoopbackUrl(config.provider.baseUrl),
+    }));
+  const provider = { ...config.provider, apiKey };
+  const settings = defaultSettings({
+    windowMs: provider.creditWindowSeconds * 1000,
+    creditsPerWindow: provider.creditsPerMinute,
+    batchSize: provider.batchSize,
+    ...overrides.settings,
+  });
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const emf = overrides.metrics ? undefined : new EmfMetrics();
+  const metrics = overrides.metrics ?? (emf as EmfMetrics);
+  const s3 = overrides.s3 ?? new S3Client({});
+  const datalakes = new Map<string, Datalake>();
+  const ctx: PipelineContext = {
+    store: new DynamoSessionStore({ client: doc, tableName: config.tableName, ttlDays: config.retentionDays, clock }),
+    ledger: new DynamoCreditLedger({
+      client: doc,
+      tableName: config.tableName,
+      account: accountOf(apiKey || "demo"),
+      creditsPerSlot: provider.creditsPerMinute,
+      creditsPerDay: provider.creditsPerDay,
+      windowMs: settings.windowMs,
+      marginMs: settings.marginMs,
+    }),
+    queue: new SqsWorkQueue({ client: new SQSClient({}), queueUrl: config.queueUrl }),
+    events: new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: config.eventBusName }),
+    resume: new SchedulerResume({
+      client: new SchedulerClient({}),
+      groupName: config.scheduleGroup,
+      queueArn: config.queueArn,
+      roleArn: config.schedulerRoleArn,
+    }),
+    // One attempt per request: every request the provider sees has passed the spend gate; a failure re-queues.
+    provider: overrides.provider ?? TwelveDataClient.fromConfig({ ...provider, maxAttempts: 1 }, { clock }),
+    datalakeFor(uriTemplate) {
+      let datalake = datalakes.get(uriTemplate);
+      if (!datalake) {
+        datalake = createDatalake({ uriTemplate, s3 });
+        datalakes.set(uriTemplate, datalake);
+      }
+      return datalake;
+    },
+    clock,
+    sleep: overrides.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    log: overrides.log ?? asLog(createLogger()),
+    metrics,
+    settings,
+  };
+  const operations = new Operations(ctx, {
+    datalake: config.datalake,
+    lookbackDays: config.lookbackDays,
+    denySymbols: config.denySymbols,
+    symbols: config.symbols,
+  });
+  return { ctx, operations, config, flush: () => metrics.flush?.() };
+}
+
+let cached: Promise<PipelineRuntime> | undefined;
+
+/** One runtime per cold start, built on first use (never at module load, so importing a handler is free). */
+export function getPipelineRuntime(): Promise<PipelineRuntime> {
+  cached ??= createPipelineRuntime().catch((error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
+  return cached;
+}

@@ -1,0 +1,99 @@
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { LambdaSessionStarter } from "../adapters/lambda/async-starter.ts";
+import { SchedulerDailySchedule } from "../adapters/scheduler/daily-schedule.ts";
+import { ConfigError } from "../config/config.ts";
+import type { SlackHandlerDeps } from "../handlers/slack.ts";
+import type { Log } from "../pipeline/context.ts";
+import type { SlackPolicy } from "../slack/authorization.ts";
+import { createWebClient, WebApiChat } from "../slack/chat.ts";
+import type { NotifierDeps } from "../slack/notifications.ts";
+import { ENV } from "../wiring.ts";
+import { getPipelineRuntime, type PipelineRuntime } from "./pipeline-runtime.ts";
+import { resolveSecret } from "./secrets.ts";
+import { asLog, createLogger } from "./telemetry.ts";
+
+export interface SlackRuntime {
+  deps: SlackHandlerDeps;
+  /** Publishes the invocation's metrics; call after each invocation. */
+  flush(): void;
+}
+
+export interface SlackRuntimeOverrides {
+  env?: NodeJS.ProcessEnv;
+  /** @default getPipelineRuntime() */
+  pipeline?: PipelineRuntime;
+}
+
+/** The Slack function's ports from its environment: secrets (SSM or plain), the coordinator, the daily schedule. */
+export async function createSlackRuntime(overrides: SlackRuntimeOverrides = {}): Promise<SlackRuntime> {
+  const env = overrides.env ?? process.env;
+  const [signingSecret, botToken, pipeline] = await Promise.all([
+    resolveSecret(env, ENV.slackSigningSecret, ENV.slackSigningSecretParameter),
+    resolveSecret(env, ENV.slackBotToken, ENV.slackBotTokenParameter),
+    overrides.pipeline ?? getPipelineRuntime(),
+  ]);
+  const deps: SlackHandlerDeps = {
+    signingSecret,
+    botToken,
+    ...(env[ENV.slackApiUrl] ? { slackApiUrl: env[ENV.slackApiUrl] } : {}),
+    operations: pipeline.operations,
+    starter: new LambdaSessionStarter({
+      client: new LambdaClient({}),
+      functionName: required(env, ENV.coordinatorArn),
+    }),
+    schedule: new SchedulerDailySchedule({
+      client: new SchedulerClient({}),
+      name: required(env, ENV.dailyScheduleName),
+      groupName: pipeline.config.scheduleGroup,
+    }),
+    policy: slackPolicyFromEnv(env),
+    log: pipeline.ctx.log,
+  };
+  return { deps, flush: pipeline.flush };
+}
+
+let cached: Promise<SlackRuntime> | undefined;
+
+/** One Slack runtime per cold start, built on first use. */
+export function getSlackRuntime(): Promise<SlackRuntime> {
+  cached ??= createSlackRuntime().catch((error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
+  return cached;
+}
+
+/** The notifier's ports: the bot token, the default channel and the Web API URL. */
+export async function createNotifierDeps(env: NodeJS.ProcessEnv = process.env, log?: Log): Promise<NotifierDeps> {
+  const token = await resolveSecret(env, ENV.slackBotToken, ENV.slackBotTokenParameter);
+  const client = createWebClient(token, env[ENV.slackApiUrl] ? { slackApiUrl: env[ENV.slackApiUrl] } : {});
+  return {
+    chat: new WebApiChat(client),
+    defaultChannel: required(env, ENV.slackChannel),
+    log: log ?? asLog(createLogger()),
+  };
+}
+
+/** Comma- or space-separated Slack IDs from DQ_SLACK_ALLOWED_USERS, DQ_SLACK_ALLOWED_CHANNELS and DQ_SLACK_ADMINS. */
+export function slackPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): SlackPolicy {
+  return {
+    allowedUsers: ids(env, ENV.slackAllowedUsers),
+    allowedChannels: ids(env, ENV.slackAllowedChannels),
+    admins: ids(env, ENV.slackAdmins),
+  };
+}
+
+function ids(env: NodeJS.ProcessEnv, variable: string): string[] {
+  const values = (env[variable] ?? "").split(/[\s,]+/).filter(Boolean);
+  const bad = values.find((v) => !/^[A-Z0-9]{2,32}$/.test(v));
+  if (bad !== undefined)
+    throw new ConfigError(`${variable}: ${JSON.stringify(bad.slice(0, 40))} is not a Slack ID such as U0123ABCD`);
+  return values;
+}
+
+function required(env: NodeJS.ProcessEnv, variable: string): string {
+  const value = env[variable];
+  if (!value) throw new ConfigError(`${variable} is not set`);
+  return value;
+}
