@@ -4,7 +4,7 @@ import type { SymbolResult } from "../quality/types.ts";
 import type { PipelineContext } from "./context.ts";
 import { MetricName } from "./context.ts";
 import { countAndMaybeFinalize } from "./finalize.ts";
-import type { BatchRecord, SessionRecord, StoredResult } from "./model.ts";
+import type { BatchRecord, BatchStatus, SessionRecord, StoredResult } from "./model.ts";
 import type { WorkMessage } from "./ports.ts";
 import { pump, schedulePump } from "./pump.ts";
 import { validateSymbols } from "./validate.ts";
@@ -54,7 +54,11 @@ export async function processBatch(ctx: PipelineContext, message: BatchMessage):
   }
 
   // The message may arrive up to a second early (whole-second delays): wait for the slot itself.
-  if (slotStart > clock()) await ctx.sleep(slotStart - clock());
+  if (slotStart > clock()) {
+    await ctx.sleep(slotStart - clock());
+    // A cancel may have landed while this batch waited: nothing is spent for a cancelled session.
+    if ((await store.getSession(sessionId))?.status === "cancelled") return dropCancelled(ctx, message, ["processing"]);
+  }
   const gate = await passGate(ctx, slotStart, batch.symbols.length);
   if (gate !== "granted") {
     await requeue(ctx, batch, { wasted: 0 });
@@ -103,6 +107,14 @@ export async function processBatch(ctx: PipelineContext, message: BatchMessage):
   return "done";
 }
 
+/** A batch of a cancelled session: marked cancelled, and its slot's credits go back to the ledger unspent. */
+async function dropCancelled(ctx: PipelineContext, message: BatchMessage, from: BatchStatus[]): Promise<BatchOutcome> {
+  const { sessionId, batch, attempt, slotStart } = message;
+  const dropped = await ctx.store.transitionBatch(sessionId, batch, { from, to: "cancelled", attempt });
+  if (dropped) await ctx.ledger.release({ slotStart, credits: dropped.symbols.length });
+  return "dropped_cancelled";
+}
+
 /** queued -> processing for this attempt; or take over a processing batch whose lease has run out. */
 async function claim(ctx: PipelineContext, message: BatchMessage): Promise<BatchRecord | undefined> {
   const now = ctx.clock();
@@ -118,9 +130,14 @@ async function claim(ctx: PipelineContext, message: BatchMessage): Promise<Batch
   );
 }
 
+const DAY_MS = 86_400_000;
+
 async function passGate(ctx: PipelineContext, slotStart: number, credits: number): Promise<"granted" | "expired"> {
   const deadline = ctx.clock() + ctx.settings.maxSpendWaitMs;
   for (;;) {
+    // Credits were reserved against the slot's UTC day; spent on another day they would count against a day
+    // whose ledger never saw them. A batch that arrives after midnight re-reserves instead.
+    if (Math.floor(ctx.clock() / DAY_MS) !== Math.floor(slotStart / DAY_MS)) return "expired";
     const outcome = await ctx.ledger.spend({ slotStart, credits }, ctx.clock());
     if (outcome.kind === "granted") return "granted";
     if (outcome.kind === "expired" || outcome.at > deadline) return "expired";

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startTestStack, type TestStack } from "../helpers/pipeline-stack.ts";
+
+let t: TestStack;
+beforeAll(async () => {
+  // 16 credits per UTC day, for the ledger and for the emulator alike; both read the stack's clock.
+  t = await startTestStack({ creditsPerDay: 16 });
+}, 60_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+async function waitUntilNothingInFlight(sessionId: string): Promise<void> {
+  const store = t.stack.runtime.ctx.store;
+  for (;;) {
+    const queued = await store.listBatches(sessionId, { status: "queued", limit: 1 });
+    const processing = await store.listBatches(sessionId, { status: "processing", limit: 1 });
+    if (queued.items.length === 0 && processing.items.length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it("the day cap pauses a session and the one-time schedule resumes it the next UTC day", async () => {
+  const emulator = t.stack.emulator;
+  if (!emulator) throw new Error("no emulator");
+  const started = await t.start({ symbols: t.sample.symbols.slice(0, 40) });
+  const store = t.stack.runtime.ctx.store;
+  const pauses: string[] = [];
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const session = await store.getSession(started.sessionId);
+    if (!session || session.status !== "running") break;
+    if (session.pausedUntil && !pauses.includes(session.pausedUntil)) {
+      pauses.push(session.pausedUntil);
+      expect(t.stack.scheduler.fired().length).toBeLessThan(pauses.length);
+      // The day's queued batches run first (within the day); then the clock moves on.
+      await waitUntilNothingInFlight(started.sessionId);
+      // The scheduler's clock is simulated: jump to the resume time and let the one-time schedule fire.
+      t.stack.clock.advanceTo(Date.parse(session.pausedUntil) + 1_000);
+      await t.stack.scheduler.fireDue();
+    }
+    if (Date.now() > deadline) throw new Error("the session did not finish");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const session = await t.waitForFinal(started.sessionId);
+
+  expect(session.status).toBe("completed");
+  expect(pauses).toHaveLength(2);
+  for (const p of pauses) expect(p).toMatch(/T00:00:00(\.000)?Z$/);
+  const resumes = t.stack.scheduler.fired().filter((f) => f.scheduleName === `resume-${started.sessionId}`);
+  expect(resumes.length).toBeGreaterThanOrEqual(2);
+  expect(emulator.counts().rateLimited).toBe(0);
+  expect(emulator.counts().credits).toBe(40);
+}, 120_000);
