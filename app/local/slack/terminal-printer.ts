@@ -1,0 +1,19 @@
+import type { Block } from "../../slack/blocks.ts";
+import { renderMessageForTerminal } from "../../slack/terminal.ts";
+import type { FakeSlackCall, FakeSlackMessage } from "./fake-slack.ts";
+
+/**
+ * A FakeSlack `onMessage` that prints each posted or updated message as the channel would show it, so
+ * `npm run demo` and `dq local` show the live progress and the summary in the terminal.
+ */
+export function terminalPrinter(write: (text: string) => void = (text) => process.stdout.write(`${text}\n`)) {
+  return (message: FakeSlackMessage, call: FakeSlackCall): void => {
+    const label = call.method === "chat.update" ? `slack (updated ×${message.updates})` : "slack";
+    write(
+      renderMessageForTerminal(
+        { channel: message.channel, text: message.text, blocks: message.blocks as Block[] },
+        label,
+      ),
+    );
+  };
+}

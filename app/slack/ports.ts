@@ -1,0 +1,38 @@
+import type { Operations } from "../pipeline/operations.ts";
+import type { StartInput } from "../pipeline/start-session.ts";
+
+/**
+ * Hands a session start to the coordinator without waiting for it: resolves once the start is accepted
+ * (an asynchronous Lambda invocation, or the local stack's equivalent), before the session exists.
+ */
+export interface SessionStarter {
+  start(input: StartInput): Promise<void>;
+}
+
+/** What Slack asks of the pipeline: the subset of Operations it calls, so tests can pass a small fake. */
+export type SessionOperations = Pick<Operations, "status" | "list" | "retry" | "cancel">;
+
+export const ScheduleState = { enabled: "ENABLED", disabled: "DISABLED" } as const;
+export type ScheduleState = (typeof ScheduleState)[keyof typeof ScheduleState];
+
+/** The daily schedule as an operator reads it. */
+export interface DailyScheduleInfo {
+  name: string;
+  state: ScheduleState;
+  /** The Scheduler expression, e.g. `cron(30 4 ? * TUE-SAT *)`. */
+  expression: string;
+  timezone: string;
+  /** `HH:MM` when the expression is a daily cron with one hour and minute; undefined otherwise. */
+  time?: string;
+  /** The day-of-week field of the cron, e.g. `TUE-SAT`. */
+  days?: string;
+}
+
+/** The daily EventBridge Scheduler schedule that starts a session (the Scheduler shim locally). */
+export interface DailySchedule {
+  show(): Promise<DailyScheduleInfo>;
+  pause(): Promise<DailyScheduleInfo>;
+  resume(): Promise<DailyScheduleInfo>;
+  /** Moves the run to HH:MM, keeping the days; `timezone` omitted keeps the current one. */
+  set(time: { hour: number; minute: number; timezone?: string }): Promise<DailyScheduleInfo>;
+}

@@ -1,0 +1,72 @@
+import { createHmac } from "node:crypto";
+import type { SlackLambdaEvent } from "../../app/handlers/slack.ts";
+import { functionUrlEvent } from "../../app/local/slack/function-url-event.ts";
+
+export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+export const BOT_TOKEN = "xoxb-test-token";
+
+/** Slack's v0 signature over `v0:{timestamp}:{body}`, as the X-Slack-* headers carry it. */
+export function signSlackRequest(body: string, secret: string, timestamp: number): Record<string, string> {
+  const signature = createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex");
+  return { "X-Slack-Signature": `v0=${signature}`, "X-Slack-Request-Timestamp": String(timestamp) };
+}
+
+export interface SlashCommandFields {
+  text?: string;
+  user_id?: string;
+  channel_id?: string;
+  trigger_id?: string;
+  response_url?: string;
+  [field: string]: string | undefined;
+}
+
+/** A slash-command body, form-encoded in the field order Slack uses. */
+export function slashCommandBody(fields: SlashCommandFields = {}): string {
+  const all: Record<string, string | undefined> = {
+    token: "gIkuvaNzQIHg97ATvDxqgjtO",
+    team_id: "T0001",
+    team_domain: "example",
+    channel_id: "C0OPS",
+    channel_name: "dq-ops",
+    user_id: "U0ALICE",
+    user_name: "alice",
+    command: "/dq",
+    text: "",
+    api_app_id: "A0DQ",
+    is_enterprise_install: "false",
+    response_url: "https://hooks.slack.com/commands/T0001/1/abc",
+    trigger_id: "13345224609.738474920.8088930838d88f008e0",
+    ...fields,
+  };
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(all)) if (value !== undefined) params.append(name, value);
+  return params.toString();
+}
+
+export interface SignedEventOptions {
+  secret?: string;
+  /** Seconds since the epoch. @default now */
+  timestamp?: number;
+  /** Extra headers, e.g. X-Slack-Retry-Num. */
+  headers?: Record<string, string>;
+  /** Replaces the signature (a forgery). */
+  signature?: string;
+}
+
+/** The function URL event Slack's POST of `body` to /slack/events becomes, signed as Slack signs it. */
+export function signedSlackEvent(body: string, options: SignedEventOptions = {}): SlackLambdaEvent {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const signed = signSlackRequest(body, options.secret ?? SIGNING_SECRET, timestamp);
+  return functionUrlEvent({
+    method: "POST",
+    url: "/slack/events",
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+      ...signed,
+      ...(options.signature ? { "X-Slack-Signature": options.signature } : {}),
+      ...options.headers,
+    },
+    body,
+  });
+}

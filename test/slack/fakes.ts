@@ -1,0 +1,152 @@
+import type { Log } from "../../app/pipeline/context.ts";
+import { emptyCounters, type Page, type SessionRecord, type StartedBy } from "../../app/pipeline/model.ts";
+import { OperationError, type SessionStatusView } from "../../app/pipeline/operations.ts";
+import type { StartInput, StartResult } from "../../app/pipeline/start-session.ts";
+import type { DailySchedule, DailyScheduleInfo, SessionOperations, SessionStarter } from "../../app/slack/ports.ts";
+
+/** A log that keeps its lines, so a test can assert that a refusal was logged. */
+export class MemoryLog implements Log {
+  readonly lines: { level: string; message: string; extra?: Record<string, unknown> }[] = [];
+  debug(message: string, extra?: Record<string, unknown>) {
+    this.lines.push({ level: "debug", message, extra });
+  }
+  info(message: string, extra?: Record<string, unknown>) {
+    this.lines.push({ level: "info", message, extra });
+  }
+  warn(message: string, extra?: Record<string, unknown>) {
+    this.lines.push({ level: "warn", message, extra });
+  }
+  error(message: string, extra?: Record<string, unknown>) {
+    this.lines.push({ level: "error", message, extra });
+  }
+}
+
+/** Records starts; a start resolves at once, as an asynchronous Lambda invocation does. */
+export class RecordingStarter implements SessionStarter {
+  readonly inputs: StartInput[] = [];
+  failWith: Error | undefined;
+  async start(input: StartInput): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.inputs.push(input);
+  }
+}
+
+export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    sessionId: "s-0123456789abcdef0123",
+    correlationId: "s-0123456789abcdef0123",
+    status: "running",
+    params: { datalake: "file:///tmp/{symbol}.csv", lookbackDays: 10, asOf: "2026-01-16T05:00:00.000Z", batchSize: 8 },
+    totalSymbols: 200,
+    totalBatches: 25,
+    counters: { ...emptyCounters(), batchesDone: 13, passed: 98, failed: 5, errored: 1, creditsUsed: 104 },
+    createdAt: "2026-01-16T04:30:00.000Z",
+    startedBy: { kind: "schedule" },
+    ...overrides,
+  };
+}
+
+/** The Slack-facing operations over an in-memory list of sessions. */
+export class FakeOperations implements SessionOperations {
+  readonly sessions: SessionRecord[];
+  readonly retries: {
+    sessionId: string;
+    startedBy: StartedBy;
+    extra: { idempotencyKey?: string; slack?: { channel: string; ts: string } };
+  }[] = [];
+  readonly cancels: { sessionId: string; by: string }[] = [];
+  failStatusWith: Error | undefined;
+
+  constructor(sessions: SessionRecord[] = [sessionRecord()]) {
+    this.sessions = sessions;
+  }
+
+  async status(sessionId = "latest"): Promise<SessionStatusView> {
+    if (this.failStatusWith) throw this.failStatusWith;
+    const session = this.#find(sessionId);
+    const finished = session.counters.batchesDone + session.counters.batchesFailed;
+    return {
+      session,
+      batchesFinished: finished,
+      progressPct: Math.round((finished / session.totalBatches) * 1000) / 10,
+      etaMs: session.status === "running" ? 12 * 60_000 : null,
+      failedSymbols: [
+        { symbol: "BRK.B", status: "fail", issue: "price_mismatch: close differs by 3.2% on 2026-01-14" },
+        { symbol: "XYZ", status: "error", issue: "provider: symbol not found" },
+      ],
+    };
+  }
+
+  async list(limit = 10): Promise<Page<SessionRecord>> {
+    return { items: this.sessions.slice(0, limit) };
+  }
+
+  async retry(
+    sessionId: string,
+    startedBy: StartedBy,
+    extra: { idempotencyKey?: string; slack?: { channel: string; ts: string } } = {},
+  ): Promise<StartResult> {
+    const session = this.#find(sessionId);
+    if (session.status === "running")
+      throw new OperationError(`session ${session.sessionId} is still running; cancel it first or wait`);
+    this.retries.push({ sessionId: session.sessionId, startedBy, extra });
+    return {
+      status: "initiated",
+      sessionId: "s-retry000000000000001",
+      correlationId: session.correlationId,
+      totalSymbols: 6,
+      totalBatches: 1,
+      estimatedDurationMinutes: 0.1,
+    };
+  }
+
+  async cancel(sessionId: string, by: string): Promise<SessionRecord> {
+    const session = this.#find(sessionId);
+    if (session.status !== "running")
+      throw new OperationError(`session ${session.sessionId} is already ${session.status}`);
+    this.cancels.push({ sessionId: session.sessionId, by });
+    session.status = "cancelled";
+    session.cancelledBy = by;
+    return { ...session };
+  }
+
+  #find(sessionId: string): SessionRecord {
+    const session = sessionId === "latest" ? this.sessions[0] : this.sessions.find((s) => s.sessionId === sessionId);
+    if (!session) throw new OperationError(`no session ${sessionId}`);
+    return session;
+  }
+}
+
+/** The daily schedule in memory. */
+export class MemorySchedule implements DailySchedule {
+  info: DailyScheduleInfo = {
+    name: "dq-test-daily",
+    state: "ENABLED",
+    expression: "cron(30 4 ? * TUE-SAT *)",
+    timezone: "UTC",
+    time: "04:30",
+    days: "TUE-SAT",
+  };
+  async show() {
+    return { ...this.info };
+  }
+  async pause() {
+    this.info = { ...this.info, state: "DISABLED" };
+    return { ...this.info };
+  }
+  async resume() {
+    this.info = { ...this.info, state: "ENABLED" };
+    return { ...this.info };
+  }
+  async set(time: { hour: number; minute: number; timezone?: string }) {
+    const hh = String(time.hour).padStart(2, "0");
+    const mm = String(time.minute).padStart(2, "0");
+    this.info = {
+      ...this.info,
+      expression: `cron(${time.minute} ${time.hour} ? * TUE-SAT *)`,
+      time: `${hh}:${mm}`,
+      timezone: time.timezone ?? this.info.timezone,
+    };
+    return { ...this.info };
+  }
+}
