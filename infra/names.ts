@@ -1,0 +1,27 @@
+import { resourceNames } from "../app/wiring.ts";
+
+/**
+ * Physical names of what only the cloud stack has (alarms, dashboard, secrets, the start-failure queue),
+ * next to the shared names from the wiring module.
+ */
+export function infraNames(stack: string) {
+  const shared = resourceNames(stack);
+  const prefix = `dq-${stack}`;
+  return {
+    ...shared,
+    /** Failed starts: the daily schedule's invocations and the coordinator's failed asynchronous runs. */
+    startDeadLetterQueue: `${prefix}-start-dlq`,
+    alarmTopic: `${prefix}-alarms`,
+    dashboard: prefix,
+    alarm: (what: string) => `${prefix}-${what}`,
+    parameter: (what: string) => `/dq/${stack}/${what}`,
+  };
+}
+export type InfraNames = ReturnType<typeof infraNames>;
+
+/**
+ * Where the functions' metrics land: Powertools Metrics in app/runtime/telemetry.ts writes them in embedded metric
+ * format to namespace "dq" with the single dimension service=dq, whatever the stack.
+ */
+export const METRICS_NAMESPACE = "dq";
+export const METRICS_SERVICE = "dq";

@@ -1,0 +1,130 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { FunctionName } from "../app/wiring.ts";
+import type { DatalakeLocation, SecretKey } from "./config.ts";
+import type { Statement } from "./iam.ts";
+
+/** The ARNs the functions' grants point at. */
+export interface GrantTargets {
+  tableArn: pulumi.Input<string>;
+  sessionsIndexArn: pulumi.Input<string>;
+  workQueueArn: pulumi.Input<string>;
+  deadLetterQueueArn: pulumi.Input<string>;
+  startDeadLetterQueueArn: pulumi.Input<string>;
+  eventBusArn: pulumi.Input<string>;
+  /** Every schedule in dq's own schedule group (the pump's one-time schedules have generated names). */
+  groupSchedulesArn: pulumi.Input<string>;
+  dailyScheduleArn: pulumi.Input<string>;
+  schedulerRoleArn: pulumi.Input<string>;
+  parameterArns: Record<SecretKey, pulumi.Input<string>>;
+  datalake: DatalakeLocation;
+  /** Known once the coordinator exists; only the Slack function needs it. */
+  coordinatorArn?: pulumi.Input<string>;
+}
+
+// The calls of app/adapters/dynamodb (GetCommand, BatchGetCommand, PutCommand, UpdateCommand, BatchWriteCommand)
+// and the sessions index's Query. No scan, no delete: items leave through TTL.
+const ITEM_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:BatchWriteItem",
+] as const;
+
+function sendTo(sid: string, queueArn: pulumi.Input<string>): Statement {
+  return { sid, actions: ["sqs:SendMessage"], resources: [queueArn] };
+}
+
+/** What Lambda's SQS event source does with the function's role. */
+function consume(sid: string, queueArn: pulumi.Input<string>): Statement {
+  return {
+    sid,
+    actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+    resources: [queueArn],
+  };
+}
+
+function passSchedulerRole(t: GrantTargets): Statement {
+  return {
+    sid: "PassSchedulerRole",
+    actions: ["iam:PassRole"],
+    resources: [t.schedulerRoleArn],
+    condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+  };
+}
+
+// The SecureString parameters use the account's AWS managed aws/ssm key, whose key policy already lets principals
+// of the account decrypt through SSM: no kms:Decrypt grant is needed (a customer managed key would need one).
+function readParameters(sid: string, t: GrantTargets, keys: readonly SecretKey[]): Statement {
+  return { sid, actions: ["ssm:GetParameter"], resources: keys.map((k) => t.parameterArns[k]) };
+}
+
+/**
+ * What every function that builds the pipeline runtime (app/runtime/pipeline-runtime.ts) may do: sessions,
+ * batches, results and the credit ledger in the table; the pump's messages and its pause-and-resume schedules;
+ * the session events; the provider key, whose hash names the ledger.
+ */
+function pipeline(t: GrantTargets): Statement[] {
+  return [
+    { sid: "TableItems", actions: ITEM_ACTIONS, resources: [t.tableArn] },
+    { sid: "TableQuery", actions: ["dynamodb:Query"], resources: [t.tableArn, t.sessionsIndexArn] },
+    sendTo("SendWork", t.workQueueArn),
+    {
+      sid: "ResumeSchedules",
+      actions: ["scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"],
+      resources: [t.groupSchedulesArn],
+    },
+    passSchedulerRole(t),
+    { sid: "PutEvents", actions: ["events:PutEvents"], resources: [t.eventBusArn] },
+    readParameters("ReadProviderKey", t, ["twelveDataApiKey"]),
+  ];
+}
+
+function bucketArn(t: GrantTargets): string {
+  return `arn:aws:s3:::${t.datalake.bucket}`;
+}
+
+/** ListObjectsV2 under the template's fixed prefix, for the universe (and so S3 answers 404, not 403). */
+function listDatalake(t: GrantTargets): Statement {
+  const { keyPrefix } = t.datalake;
+  return {
+    sid: "DatalakeList",
+    actions: ["s3:ListBucket"],
+    resources: [bucketArn(t)],
+    ...(keyPrefix === "" ? {} : { condition: { StringLike: { "s3:prefix": [keyPrefix, `${keyPrefix}*`] } } }),
+  };
+}
+
+/** GetObject and HeadObject (authorized as GetObject) of the bars under the prefix. */
+function readDatalake(t: GrantTargets): Statement {
+  return { sid: "DatalakeRead", actions: ["s3:GetObject"], resources: [`${bucketArn(t)}/${t.datalake.keyPrefix}*`] };
+}
+
+/**
+ * What each function may do: only the actions its code calls, only on the resources it uses. Metrics go out as
+ * Powertools' embedded metric format in the logs, so no function needs cloudwatch:PutMetricData.
+ */
+export const GRANTS: Record<FunctionName, (t: GrantTargets) => Statement[]> = {
+  coordinator: (t) => [
+    ...pipeline(t),
+    // The asynchronous-invocation failure destination delivers with the function's own role.
+    sendTo("SendFailedStart", t.startDeadLetterQueueArn),
+    listDatalake(t),
+  ],
+  processor: (t) => [...pipeline(t), consume("ConsumeWork", t.workQueueArn), listDatalake(t), readDatalake(t)],
+  deadLetter: (t) => [...pipeline(t), consume("ConsumeDeadLetters", t.deadLetterQueueArn)],
+  notifier: (t) => [readParameters("ReadSlackToken", t, ["slackBotToken"])],
+  slack: (t) => {
+    if (t.coordinatorArn === undefined) throw new Error("the Slack function's grants need the coordinator's ARN");
+    return [
+      ...pipeline(t),
+      { sid: "StartSession", actions: ["lambda:InvokeFunction"], resources: [t.coordinatorArn] },
+      {
+        sid: "DailySchedule",
+        actions: ["scheduler:GetSchedule", "scheduler:UpdateSchedule"],
+        resources: [t.dailyScheduleArn],
+      },
+      readParameters("ReadSlackSecrets", t, ["slackSigningSecret", "slackBotToken"]),
+    ];
+  },
+};

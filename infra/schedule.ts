@@ -1,0 +1,121 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { SCHEDULE } from "../app/wiring.ts";
+import { assumeRolePolicy, policyDocument } from "./iam.ts";
+
+export interface DqSchedulerArgs {
+  groupName: string;
+}
+
+/**
+ * dq's schedule group and the role its schedules run with: the daily start and the pump's one-time resumes.
+ * Created before the functions, which pass this role to the schedules they create.
+ */
+export class DqScheduler extends pulumi.ComponentResource {
+  readonly group: aws.scheduler.ScheduleGroup;
+  readonly role: aws.iam.Role;
+  /** Every schedule of the group, for grants: arn:aws:scheduler:<region>:<account>:schedule/<group>/*. */
+  readonly schedulesArn: pulumi.Output<string>;
+
+  constructor(name: string, args: DqSchedulerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dq:infra:Scheduler", name, {}, opts);
+    this.group = new aws.scheduler.ScheduleGroup(args.groupName, { name: args.groupName }, { parent: this });
+    this.role = new aws.iam.Role(
+      `${args.groupName}-role`,
+      {
+        // Only schedules of this group may assume it (confused-deputy guard).
+        assumeRolePolicy: assumeRolePolicy("scheduler.amazonaws.com", this.group.arn),
+        description: `EventBridge Scheduler role for the schedules of ${args.groupName}`,
+      },
+      { parent: this },
+    );
+    this.schedulesArn = scheduleArn(this.group.arn, "*");
+    this.registerOutputs({ groupName: this.group.name, roleArn: this.role.arn });
+  }
+}
+
+/** A schedule's ARN from its group's: arn:...:schedule-group/<group> becomes arn:...:schedule/<group>/<name>. */
+export function scheduleArn(groupArn: pulumi.Input<string>, scheduleName: string): pulumi.Output<string> {
+  return pulumi.output(groupArn).apply((arn) => `${arn.replace(":schedule-group/", ":schedule/")}/${scheduleName}`);
+}
+
+/**
+ * What the daily schedule sends the coordinator. Scheduler fills in the scheduled time, which stays the same
+ * across the retries of one occurrence: the coordinator keys the session start on it, so a retried invocation
+ * cannot start a second session.
+ */
+export const DAILY_SCHEDULE_INPUT = {
+  startedBy: { kind: "schedule" },
+  idempotencyKey: "<aws.scheduler.scheduled-time>",
+} as const;
+
+export interface DqDailyScheduleArgs {
+  scheduler: DqScheduler;
+  scheduleName: string;
+  expression: string;
+  timezone: string;
+  enabled: boolean;
+  coordinatorArn: pulumi.Input<string>;
+  coordinatorName: pulumi.Input<string>;
+  /** The pump's resume schedules send their message here. */
+  workQueueArn: pulumi.Input<string>;
+  /** Where failed starts land: undeliverable schedule invocations and coordinator runs that failed for good. */
+  startDeadLetterQueueArn: pulumi.Input<string>;
+}
+
+/** The daily start, the scheduler role's grants, and where a start that fails for good goes. */
+export class DqDailySchedule extends pulumi.ComponentResource {
+  readonly schedule: aws.scheduler.Schedule;
+
+  constructor(name: string, args: DqDailyScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dq:infra:DailySchedule", name, {}, opts);
+    const parent = { parent: this };
+    const policy = new aws.iam.RolePolicy(
+      `${args.scheduleName}-policy`,
+      {
+        role: args.scheduler.role.id,
+        policy: policyDocument([
+          { sid: "StartSession", actions: ["lambda:InvokeFunction"], resources: [args.coordinatorArn] },
+          { sid: "ResumeSession", actions: ["sqs:SendMessage"], resources: [args.workQueueArn] },
+          { sid: "FailedStarts", actions: ["sqs:SendMessage"], resources: [args.startDeadLetterQueueArn] },
+        ]),
+      },
+      parent,
+    );
+    this.schedule = new aws.scheduler.Schedule(
+      args.scheduleName,
+      {
+        name: args.scheduleName,
+        groupName: args.scheduler.group.name,
+        description: "Starts the daily data-quality session",
+        scheduleExpression: args.expression,
+        scheduleExpressionTimezone: args.timezone,
+        flexibleTimeWindow: { mode: "OFF" },
+        state: args.enabled ? "ENABLED" : "DISABLED",
+        target: {
+          arn: args.coordinatorArn,
+          roleArn: args.scheduler.role.arn,
+          input: JSON.stringify(DAILY_SCHEDULE_INPUT),
+          retryPolicy: {
+            maximumRetryAttempts: SCHEDULE.retryAttempts,
+            maximumEventAgeInSeconds: SCHEDULE.maxEventAgeSeconds,
+          },
+          deadLetterConfig: { arn: args.startDeadLetterQueueArn },
+        },
+      },
+      { parent: this, dependsOn: [policy] },
+    );
+    // Scheduler invokes asynchronously; a run that still fails after Lambda's own retries must not vanish.
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${args.scheduleName}-async`,
+      {
+        functionName: args.coordinatorName,
+        maximumRetryAttempts: SCHEDULE.retryAttempts,
+        maximumEventAgeInSeconds: SCHEDULE.maxEventAgeSeconds,
+        destinationConfig: { onFailure: { destination: args.startDeadLetterQueueArn } },
+      },
+      parent,
+    );
+    this.registerOutputs({ scheduleArn: this.schedule.arn });
+  }
+}

@@ -1,0 +1,180 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { FUNCTIONS, type FunctionName } from "../app/wiring.ts";
+import { handlerArchives } from "./bundle.ts";
+import { loadStackConfig, type SecretKey, type StackConfig } from "./config.ts";
+import { ENVIRONMENTS, type EnvironmentSources } from "./environment.ts";
+import { DqQueueConsumer } from "./event-sources.ts";
+import { DqEventBus, DqEventRules } from "./events.ts";
+import { DqFunction } from "./functions.ts";
+import { infraNames } from "./names.ts";
+import { DqObservability } from "./observability.ts";
+import { GRANTS, type GrantTargets } from "./permissions.ts";
+import { DqQueues } from "./queues.ts";
+import { DqDailySchedule, DqScheduler, scheduleArn } from "./schedule.ts";
+import { DqSecrets } from "./secrets.ts";
+import { DqSlackEndpoint } from "./slack-endpoint.ts";
+import { DqTable } from "./table.ts";
+
+export interface CreateStackOptions {
+  /** @default loadStackConfig(): the current stack's `dq:` config */
+  config?: StackConfig;
+  /** Each function's deployment package. @default esbuild bundle of FUNCTIONS[name].entry */
+  code?: (name: FunctionName, entry: string) => pulumi.Input<pulumi.asset.Archive>;
+}
+
+/** The stack outputs. */
+export interface DqStackOutputs {
+  /** Paste into the Slack app: Slash Commands and Interactivity request URL. */
+  slackRequestUrl: pulumi.Output<string>;
+  tableName: pulumi.Output<string>;
+  queueName: pulumi.Output<string>;
+  deadLetterQueueName: pulumi.Output<string>;
+  dashboardUrl: pulumi.Output<string>;
+  eventBusName: pulumi.Output<string>;
+  scheduleGroupName: pulumi.Output<string>;
+}
+
+const DESCRIPTIONS: Record<FunctionName, string> = {
+  coordinator: "plans a session and starts its pump",
+  processor: "validates one batch of symbols against the reference provider",
+  deadLetter: "marks dead-lettered batches failed and keeps their session moving",
+  notifier: "posts session outcomes, progress and alarms to Slack",
+  slack: "the /dq Slack app",
+};
+
+const SECRET_PARAMETER_NAMES: Record<SecretKey, string> = {
+  twelveDataApiKey: "twelve-data-api-key",
+  slackBotToken: "slack-bot-token",
+  slackSigningSecret: "slack-signing-secret",
+};
+
+/** Bundles every function's entry in one esbuild run when the program runs. */
+function bundledCode(): NonNullable<CreateStackOptions["code"]> {
+  const archives = handlerArchives(Object.values(FUNCTIONS).map((f) => f.entry));
+  return (name, entry) => {
+    const archive = archives.get(entry);
+    if (!archive) throw new Error(`no bundle for ${name} (${entry})`);
+    return archive;
+  };
+}
+
+/** The whole system for one stack: data, queues, functions, events, schedule, secrets and observability. */
+export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
+  const config = options.config ?? loadStackConfig();
+  const code = options.code ?? bundledCode();
+  const names = infraNames(config.stack);
+
+  const table = new DqTable(names.table, { name: names.table, protect: config.protect });
+  const queues = new DqQueues(`dq-${config.stack}-queues`, {
+    workQueueName: names.queue,
+    deadLetterQueueName: names.deadLetterQueue,
+    startDeadLetterQueueName: names.startDeadLetterQueue,
+    processorTimeoutSeconds: config.functions.processor.timeoutSeconds,
+    deadLetterTimeoutSeconds: config.functions.deadLetter.timeoutSeconds,
+  });
+  const secrets = new DqSecrets(`dq-${config.stack}-secrets`, {
+    names: {
+      twelveDataApiKey: names.parameter(SECRET_PARAMETER_NAMES.twelveDataApiKey),
+      slackBotToken: names.parameter(SECRET_PARAMETER_NAMES.slackBotToken),
+      slackSigningSecret: names.parameter(SECRET_PARAMETER_NAMES.slackSigningSecret),
+    },
+    values: config.secrets,
+  });
+  const events = new DqEventBus(names.eventBus, { busName: names.eventBus });
+  const scheduler = new DqScheduler(names.scheduleGroup, { groupName: names.scheduleGroup });
+
+  const targets: GrantTargets = {
+    tableArn: table.arn,
+    sessionsIndexArn: table.sessionsIndexArn,
+    workQueueArn: queues.workQueue.arn,
+    deadLetterQueueArn: queues.deadLetterQueue.arn,
+    startDeadLetterQueueArn: queues.startDeadLetterQueue.arn,
+    eventBusArn: events.bus.arn,
+    groupSchedulesArn: scheduler.schedulesArn,
+    dailyScheduleArn: scheduleArn(scheduler.group.arn, names.dailySchedule),
+    schedulerRoleArn: scheduler.role.arn,
+    parameterArns: {
+      twelveDataApiKey: secrets.parameters.twelveDataApiKey.arn,
+      slackBotToken: secrets.parameters.slackBotToken.arn,
+      slackSigningSecret: secrets.parameters.slackSigningSecret.arn,
+    },
+    datalake: config.datalake,
+  };
+  const sources: EnvironmentSources = {
+    settings: config,
+    names,
+    tableName: table.name,
+    queueUrl: queues.workQueue.url,
+    queueArn: queues.workQueue.arn,
+    eventBusName: events.bus.name,
+    scheduleGroupName: scheduler.group.name,
+    schedulerRoleArn: scheduler.role.arn,
+    parameterNames: {
+      twelveDataApiKey: secrets.parameters.twelveDataApiKey.name,
+      slackBotToken: secrets.parameters.slackBotToken.name,
+      slackSigningSecret: secrets.parameters.slackSigningSecret.name,
+    },
+  };
+
+  const deploy = (name: FunctionName, coordinatorArn?: pulumi.Input<string>) =>
+    new DqFunction(names.function(name), {
+      functionName: names.function(name),
+      description: DESCRIPTIONS[name],
+      code: code(name, FUNCTIONS[name].entry),
+      ...config.functions[name],
+      logRetentionDays: config.logRetentionDays,
+      environment: ENVIRONMENTS[name]({ ...sources, coordinatorArn }),
+      statements: GRANTS[name]({ ...targets, coordinatorArn }),
+    });
+  const coordinator = deploy("coordinator");
+  const functions: Record<FunctionName, DqFunction> = {
+    coordinator,
+    processor: deploy("processor"),
+    deadLetter: deploy("deadLetter"),
+    notifier: deploy("notifier"),
+    slack: deploy("slack", coordinator.arn),
+  };
+
+  new DqQueueConsumer(`${names.queue}-consumer`, {
+    queue: queues.workQueue,
+    consumer: functions.processor,
+    maximumConcurrency: config.processorMaxConcurrency,
+  });
+  new DqQueueConsumer(`${names.deadLetterQueue}-consumer`, {
+    queue: queues.deadLetterQueue,
+    consumer: functions.deadLetter,
+    maximumConcurrency: 2,
+  });
+  new DqEventRules(`${names.eventBus}-rules`, { bus: events.bus, functions, prefix: `dq-${config.stack}` });
+  new DqDailySchedule(names.dailySchedule, {
+    scheduler,
+    scheduleName: names.dailySchedule,
+    expression: config.schedule.expression,
+    timezone: config.schedule.timezone,
+    enabled: config.schedule.enabled,
+    coordinatorArn: coordinator.arn,
+    coordinatorName: coordinator.name,
+    workQueueArn: queues.workQueue.arn,
+    startDeadLetterQueueArn: queues.startDeadLetterQueue.arn,
+  });
+  const observability = new DqObservability(`dq-${config.stack}-observability`, {
+    names,
+    functions,
+    workQueueName: queues.workQueue.name,
+    deadLetterQueueName: queues.deadLetterQueue.name,
+    startDeadLetterQueueName: queues.startDeadLetterQueue.name,
+    processorErrorsThreshold: config.alarms.processorErrors,
+    deadLetterThreshold: config.alarms.deadLetterMessages,
+  });
+  const slackEndpoint = new DqSlackEndpoint(`dq-${config.stack}-slack`, { slack: functions.slack });
+
+  return {
+    slackRequestUrl: slackEndpoint.requestUrl,
+    tableName: table.name,
+    queueName: queues.workQueue.name,
+    deadLetterQueueName: queues.deadLetterQueue.name,
+    dashboardUrl: observability.dashboardUrl,
+    eventBusName: events.bus.name,
+    scheduleGroupName: scheduler.group.name,
+  };
+}

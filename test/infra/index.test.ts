@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { FUNCTIONS } from "../../app/wiring.ts";
+import { promiseOf, REQUIRED_CONFIG, RecordingMocks } from "./helpers.ts";
+
+// The program as `pulumi up` runs it: the stack's config, the handlers bundled from app/handlers, the outputs
+// exported by infra/index.ts.
+describe("the Pulumi program", () => {
+  const mocks = new RecordingMocks();
+  let program: Record<string, pulumi.Output<string>>;
+  beforeAll(async () => {
+    await pulumi.runtime.setMocks(mocks, "dq", "dev", false);
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(REQUIRED_CONFIG).map(([k, v]) => [`dq:${k}`, v])), [
+      "dq:twelveDataApiKey",
+      "dq:slackBotToken",
+      "dq:slackSigningSecret",
+    ]);
+    program = (await import("../../infra/index.ts")) as unknown as Record<string, pulumi.Output<string>>;
+  });
+
+  it("exports the stack outputs", async () => {
+    const outputs = Object.fromEntries(
+      await Promise.all(Object.entries(program).map(async ([k, v]) => [k, await promiseOf(v)])),
+    );
+
+    expect(outputs).toEqual({
+      slackRequestUrl: "https://abc123.lambda-url.eu-west-1.on.aws/slack/events",
+      tableName: "dq-dev-table",
+      queueName: "dq-dev-work",
+      deadLetterQueueName: "dq-dev-work-dlq",
+      dashboardUrl: expect.stringContaining("dq-dev"),
+      eventBusName: "dq-dev-events",
+      scheduleGroupName: "dq-dev-schedules",
+    });
+  });
+
+  it("deploys each function from an archive built when the program runs", () => {
+    const functions = mocks.ofType("aws:lambda/function:Function");
+
+    // The mocks see that the code is an archive, not its files: bundle.test.ts checks what goes inside.
+    expect(functions).toHaveLength(Object.keys(FUNCTIONS).length);
+    for (const f of functions) expect(f.inputs.code).toMatchObject({ __pulumiArchive: true });
+  });
+});
