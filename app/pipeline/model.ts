@@ -66,6 +66,8 @@ export interface SessionRecord {
   progressSlot?: number;
   /** The latest pump message's due time (ms), so racing workers do not each send one. */
   pumpDueAt?: number;
+  /** While a pump works through the session's batches (ms): one pump at a time, so pumps never race for slots. */
+  pumpLeaseUntil?: number;
   error?: string;
   cancelledBy?: string;
 }

@@ -74,7 +74,7 @@ export interface SessionStore {
       set?: Partial<Omit<SessionRecord, "sessionId" | "counters">>;
       remove?: readonly (keyof SessionRecord)[];
       /** Only if this attribute is absent or below the value (for at-most-once markers such as progressSlot). */
-      below?: { attribute: "progressSlot" | "pumpDueAt"; value: number };
+      below?: { attribute: "progressSlot" | "pumpDueAt" | "pumpLeaseUntil"; value: number };
       /** Only if this attribute is absent. */
       absent?: "finalEventAt";
     },

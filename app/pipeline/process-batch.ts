@@ -163,7 +163,7 @@ async function requeue(ctx: PipelineContext, batch: BatchRecord, change: { waste
   }
   const result = await pump(ctx, batch.sessionId);
   // The pump may find every slot taken by other work; make sure somebody comes back for this batch.
-  if (result.kind === "drained" && result.queued === 0) {
+  if (result.kind === "busy" || ((result.kind === "drained" || result.kind === "yielded") && result.queued === 0)) {
     await schedulePump(ctx, batch.sessionId, ctx.clock() + ctx.settings.windowMs);
   }
 }

@@ -5,10 +5,14 @@ export type PumpOutcome =
   | { kind: "not_running" }
   | { kind: "paused"; until: string }
   | { kind: "drained"; queued: number }
+  | { kind: "yielded"; queued: number }
+  | { kind: "busy" }
   | { kind: "horizon_full"; queued: number; nextPumpAt: number }
   | { kind: "day_exhausted"; queued: number; resumeAt: string };
 
 const PAGE = 50;
+/** Longer than any pump takes; a crashed pump's lease simply runs out. */
+const PUMP_LEASE_MS = 60_000;
 
 /**
  * Keeps a session's queue fed: for its pending batches in order, reserve the earliest free credit slot within the
@@ -16,15 +20,32 @@ const PAGE = 50;
  * concurrently and repeatedly: a lost claim gives its reservation back.
  */
 export async function pump(ctx: PipelineContext, sessionId: string): Promise<PumpOutcome> {
-  const { store, ledger, queue, clock, settings, log } = ctx;
+  const { store, log } = ctx;
   let session = await store.getSession(sessionId);
   if (session?.status !== "running") return { kind: "not_running" };
-  const now = clock();
+  const now = ctx.clock();
   if (session.pausedUntil) {
     if (Date.parse(session.pausedUntil) > now) return { kind: "paused", until: session.pausedUntil };
     session = (await store.updateSession(sessionId, { from: ["running"], remove: ["pausedUntil"] })) ?? session;
     log.info("session resumed after the daily credit cap", { sessionId });
   }
+  // One pump per session at a time: two pumps reserving for the same batches would leapfrog through the slots.
+  const leased = await store.updateSession(sessionId, {
+    from: ["running"],
+    set: { pumpLeaseUntil: now + PUMP_LEASE_MS },
+    below: { attribute: "pumpLeaseUntil", value: now },
+  });
+  if (!leased) return { kind: "busy" };
+  try {
+    return await feed(ctx, session);
+  } finally {
+    await store.updateSession(sessionId, { set: { pumpLeaseUntil: 0 } });
+  }
+}
+
+async function feed(ctx: PipelineContext, session: SessionRecord): Promise<PumpOutcome> {
+  const { store, ledger, queue, clock, settings } = ctx;
+  const { sessionId } = session;
   let queued = 0;
   let cursor: string | undefined;
   do {
@@ -50,8 +71,10 @@ export async function pump(ctx: PipelineContext, sessionId: string): Promise<Pum
         set: { attempt, slotStart: reservation.slotStart },
       });
       if (!claimed) {
+        // Another pump of this session got there first and is working through the same batches in the same
+        // order: leave the rest to it, so two pumps do not leapfrog each other through the credit slots.
         await ledger.release(reservation);
-        continue;
+        return { kind: "yielded", queued };
       }
       // Whole seconds only: the processor waits out the remaining fraction before it spends.
       const delaySeconds = Math.max(0, Math.floor((reservation.slotStart - now) / 1000));

@@ -273,7 +273,7 @@ export class DynamoSessionStore implements SessionStore {
       from?: readonly SessionStatus[];
       set?: Partial<Omit<SessionRecord, "sessionId" | "counters">>;
       remove?: readonly (keyof SessionRecord)[];
-      below?: { attribute: "progressSlot" | "pumpDueAt"; value: number };
+      below?: { attribute: "progressSlot" | "pumpDueAt" | "pumpLeaseUntil"; value: number };
       absent?: "finalEventAt";
     },
   ): Promise<SessionRecord | undefined> {
