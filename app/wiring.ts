@@ -63,6 +63,12 @@ export const SCHEDULE = {
   defaultTimezone: "UTC",
   retryAttempts: 2,
   maxEventAgeSeconds: 3600,
+  /**
+   * What the daily schedule sends the coordinator. Scheduler fills in the scheduled time, which stays the same
+   * across the retries of one occurrence: the coordinator keys the session on it, so a retried invocation cannot
+   * start a second session.
+   */
+  dailyInput: { startedBy: { kind: "schedule" }, idempotencyKey: "<aws.scheduler.scheduled-time>" },
 } as const;
 
 /** Environment variable names the handlers read (once, at the edge). */

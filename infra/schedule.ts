@@ -39,15 +39,8 @@ export function scheduleArn(groupArn: pulumi.Input<string>, scheduleName: string
   return pulumi.output(groupArn).apply((arn) => `${arn.replace(":schedule-group/", ":schedule/")}/${scheduleName}`);
 }
 
-/**
- * What the daily schedule sends the coordinator. Scheduler fills in the scheduled time, which stays the same
- * across the retries of one occurrence: the coordinator keys the session start on it, so a retried invocation
- * cannot start a second session.
- */
-export const DAILY_SCHEDULE_INPUT = {
-  startedBy: { kind: "schedule" },
-  idempotencyKey: "<aws.scheduler.scheduled-time>",
-} as const;
+/** What the daily schedule sends the coordinator (see SCHEDULE.dailyInput). */
+export const DAILY_SCHEDULE_INPUT = SCHEDULE.dailyInput;
 
 export interface DqDailyScheduleArgs {
   scheduler: DqScheduler;

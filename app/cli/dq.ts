@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { ConfigError, providerConfigFromEnv } from "../config/config.ts";
 import { runCheck } from "./check-command.ts";
 import { CliError } from "./errors.ts";
-import { registerLocalCommands } from "./local-commands.ts";
+import { registerLocalCommands, registerSlackCommand } from "./local-commands.ts";
 import { parseFormat, parseInstant, parseLookback, parseSymbolList } from "./options.ts";
 import { registerPipelineCommands } from "./pipeline-commands.ts";
 
@@ -49,6 +49,7 @@ program
 
 registerPipelineCommands(program);
 registerLocalCommands(program);
+registerSlackCommand(program);
 
 export async function main(argv: string[]): Promise<number> {
   try {

@@ -1,15 +1,16 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import type { LocalFunction } from "../local/aws/functions.ts";
 import { runDemo } from "../local/demo.ts";
 import { generateSampleDatalake } from "../local/sample-datalake/index.ts";
+import { LOCAL_SLACK } from "../local/slack/local-slack.ts";
+import { sendSlashCommand } from "../local/slack/slash-command.ts";
+import { terminalPrinter } from "../local/slack/terminal-printer.ts";
 import { startLocalStack } from "../local/stack.ts";
 import { terminalLog } from "../local/terminal-log.ts";
 import { ENV } from "../wiring.ts";
 import { CliError } from "./errors.ts";
-import { invokeCoordinator, waitForSession } from "./pipeline-commands.ts";
-import { removeLocalState, writeLocalState } from "./target.ts";
+import { readLocalState, removeLocalState, writeLocalState } from "./target.ts";
 
 function numberFromEnv(name: string): number | undefined {
   const raw = process.env[name];
@@ -18,27 +19,6 @@ function numberFromEnv(name: string): number | undefined {
   if (!Number.isFinite(n) || n <= 0)
     throw new CliError(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
   return n;
-}
-
-/** Prints what the channel would show; replaced by the Block Kit renderer when the notifier is wired in. */
-function printToTerminal(stream: NodeJS.WritableStream): LocalFunction {
-  return async (event) => {
-    const e = event as { "detail-type"?: string; detail?: Record<string, unknown> };
-    const d = e.detail ?? {};
-    const counters = (d.counters ?? {}) as Record<string, number>;
-    if (e["detail-type"] === "SessionProgress") return;
-    const failed = (d.failedSymbols ?? []) as { symbol: string; issue: string }[];
-    const lines = [
-      "",
-      `── channel ── ${e["detail-type"]}: session ${String(d.sessionId)} ${String(d.status)} in ${Math.round(Number(d.durationMs) / 100) / 10} s`,
-      `   passed ${counters.passed ?? 0}, failed ${counters.failed ?? 0}, errored ${counters.errored ?? 0}; credits used ${String(d.creditsUsed)}`,
-      ...failed.slice(0, 20).map((f) => `   • ${f.symbol}: ${f.issue}`),
-      ...(failed.length > 20 ? [`   … and ${failed.length - 20} more`] : []),
-      ...(d.nextAction ? [`   next: ${String(d.nextAction)}`] : []),
-      "",
-    ];
-    stream.write(`${lines.join("\n")}\n`);
-  };
 }
 
 export function registerLocalCommands(program: Command): void {
@@ -65,21 +45,25 @@ export function registerLocalCommands(program: Command): void {
         apiKey: process.env[ENV.twelveDataApiKey] || undefined,
         datalake,
         log: terminalLog({ verbose: opts.verbose }),
-        notifier: printToTerminal(process.stdout),
+        slack: { onMessage: terminalPrinter() },
       });
+      const slack = stack.slack;
       const file = writeLocalState({
         pid: process.pid,
         startedAt: new Date().toISOString(),
-        env: stack.env,
+        env: { ...stack.env, ...slack?.env },
         endpoints: stack.endpoints,
+        slackRequestUrl: slack?.requestUrl,
       });
       process.stdout.write(
         [
           "dq local stack is up:",
           ...Object.entries(stack.endpoints).map(([k, v]) => `  ${k.padEnd(12)} ${v}`),
           `  datalake     ${datalake}`,
+          `  slack app    ${slack?.requestUrl} (signing secret ${slack?.signingSecret}; channel ${LOCAL_SLACK.channel}, admin ${LOCAL_SLACK.admin})`,
+          `  fake slack   ${slack?.fakeSlack.apiUrl} (messages print below)`,
           `  state        ${file}`,
-          "Try: npx dq run --wait   |   npx dq status   |   npx dq results latest",
+          'Try: npx dq run --wait   |   npx dq slack "run AAPL MSFT --lookback 5"   |   npx dq status   |   npx dq results latest',
           "Ctrl-C stops it.",
           "",
         ].join("\n"),
@@ -105,10 +89,32 @@ export function registerLocalCommands(program: Command): void {
         symbols: opts.symbols,
         windowSeconds: opts.windowSeconds,
         verbose: opts.verbose,
-        start: invokeCoordinator,
-        wait: (operations, id) => waitForSession(operations, id, process.stderr),
-        notifier: () => printToTerminal(process.stdout),
       });
       if (outcome.missed > 0 || outcome.falseAlarms > 0 || outcome.rateLimited > 0) process.exitCode = 1;
+    });
+}
+
+/** `dq slack "<text>"`: what typing `/dq <text>` in the local channel does, as a signed request to the local app. */
+export function registerSlackCommand(program: Command): void {
+  program
+    .command("slack")
+    .description("send `/dq <text>` to the local stack's Slack app as Slack would (signed); replies print in dq local")
+    .argument("<text>", 'the command text, e.g. "run AAPL MSFT --lookback 5" or "status"')
+    .option("--user <id>", "the Slack user sending it", LOCAL_SLACK.admin)
+    .option("--channel <id>", "the channel it is sent from", LOCAL_SLACK.channel)
+    .action(async (text: string, opts: { user: string; channel: string }) => {
+      const state = readLocalState();
+      const secret = state.env[ENV.slackSigningSecret];
+      const apiUrl = state.env[ENV.slackApiUrl];
+      if (!state.slackRequestUrl || !secret || !apiUrl)
+        throw new CliError("the local stack runs without its Slack app");
+      const answer = await sendSlashCommand(state.slackRequestUrl, secret, {
+        text,
+        userId: opts.user,
+        channelId: opts.channel,
+        responseUrl: new URL("../response/local", apiUrl).toString(),
+      });
+      process.stdout.write(`${answer.status} ${answer.body}\n`);
+      if (answer.status !== 200) process.exitCode = 1;
     });
 }

@@ -43,13 +43,8 @@ function alive(pid: number): boolean {
   }
 }
 
-/**
- * The environment of the system a command talks to: the running local stack by default, or a deployed stack
- * (`--stack dev`, or DQ_STACK) through the standard AWS credentials and region.
- */
-export async function targetEnv(stack: string | undefined): Promise<{ env: Record<string, string>; where: string }> {
-  const name = stack ?? process.env.DQ_STACK;
-  if (name && name !== "local") return { env: await awsEnv(name), where: `AWS stack ${name}` };
+/** The running local stack's state; a CliError when there is none. */
+export function readLocalState(): LocalState {
   const file = stateFile();
   if (!existsSync(file)) {
     throw new CliError(
@@ -62,6 +57,17 @@ export async function targetEnv(stack: string | undefined): Promise<{ env: Recor
       `the local stack recorded in ${file} (pid ${state.pid}) is not running: start it with \`npx dq local\``,
     );
   }
+  return state;
+}
+
+/**
+ * The environment of the system a command talks to: the running local stack by default, or a deployed stack
+ * (`--stack dev`, or DQ_STACK) through the standard AWS credentials and region.
+ */
+export async function targetEnv(stack: string | undefined): Promise<{ env: Record<string, string>; where: string }> {
+  const name = stack ?? process.env.DQ_STACK;
+  if (name && name !== "local") return { env: await awsEnv(name), where: `AWS stack ${name}` };
+  const state = readLocalState();
   return { env: state.env, where: `local stack (pid ${state.pid})` };
 }
 

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSyntheticMarket } from "../market/synthetic-market.ts";
-import type { Operations } from "../pipeline/operations.ts";
-import type { StartInput, StartResult } from "../pipeline/start-session.ts";
-import type { LocalFunction } from "./aws/functions.ts";
 import { compareWithLabels, describeComparison } from "./labels.ts";
 import { generateSampleDatalake } from "./sample-datalake/index.ts";
+import { LOCAL_SLACK } from "./slack/local-slack.ts";
+import { sendSlashCommand } from "./slack/slash-command.ts";
+import { terminalPrinter } from "./slack/terminal-printer.ts";
 import { type LocalStack, startLocalStack } from "./stack.ts";
 import { terminalLog } from "./terminal-log.ts";
 
@@ -17,12 +17,6 @@ export interface DemoOptions {
   /** The scaled credit window. @default 2 */
   windowSeconds?: number;
   stdout?: NodeJS.WritableStream;
-  /** Waits for the session with a progress display. */
-  wait: (operations: Operations, sessionId: string) => Promise<void>;
-  /** Starts a session through the coordinator function, as `dq run` does. */
-  start: (input: StartInput) => Promise<StartResult>;
-  /** The notifier of the channel; receives every event the rules route to it. */
-  notifier?: (stack: () => LocalStack) => LocalFunction;
   verbose?: boolean;
 }
 
@@ -37,9 +31,9 @@ export interface DemoOutcome {
 }
 
 /**
- * The whole pipeline on the local stack: a sample datalake with known defects, a session of about 40 symbols at
- * 8 credits per scaled window, live progress, the channel's notifications, then the report checked against the
- * injected defects.
+ * The whole system on the local stack, started the way an operator starts it: a signed `/dq run` to the Slack
+ * app. The channel's live message (progress, then the summary) prints as the fake Slack receives it; at the end
+ * the report is checked against the sample datalake's injected defects.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   const out = options.stdout ?? process.stdout;
@@ -58,8 +52,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   out.write(
     `dq demo: ${symbols.length} symbols (${defective.length} with an injected defect) at ${creditsPerMinute} credits per ${windowSeconds} s window, on the local stack\n`,
   );
-  let stackRef: LocalStack | undefined;
   const stack = await startLocalStack({
+    market,
     creditsPerMinute,
     creditWindowSeconds: windowSeconds,
     creditsPerDay: null,
@@ -67,33 +61,33 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     visibilityTimeoutSeconds: Math.max(2, windowSeconds * 3),
     processorConcurrency: 4,
     log: terminalLog({ verbose: options.verbose }),
-    notifier: options.notifier?.(() => stackRef as LocalStack),
+    slack: { onMessage: terminalPrinter((text) => out.write(`${text}\n`)) },
   });
-  stackRef = stack;
   try {
+    const slack = stack.slack;
+    if (!slack) throw new Error("the local stack has no Slack app");
+    const text = `run ${symbols.join(" ")} --lookback 10`;
+    out.write(`\n> /dq run <${symbols.length} symbols> --lookback 10   (a signed request to ${slack.requestUrl})\n`);
     const started = Date.now();
-    const session = await options.start({
-      symbols,
-      datalake: sample.uriTemplate,
-      lookbackDays: 10,
-      asOf: asOf.toISOString(),
-      startedBy: { kind: "cli", user: "demo" },
+    const answer = await sendSlashCommand(slack.requestUrl, slack.signingSecret, {
+      text,
+      userId: LOCAL_SLACK.admin,
+      channelId: LOCAL_SLACK.channel,
+      responseUrl: slack.fakeSlack.responseUrl(),
     });
-    out.write(
-      `session ${session.sessionId}: ${session.totalSymbols} symbols in ${session.totalBatches} batches, estimated ${Math.round(session.estimatedDurationMinutes * 60)} s\n`,
-    );
-    await options.wait(stack.runtime.operations, session.sessionId);
-    await stack.eventBridge.idle();
+    if (answer.status !== 200) throw new Error(`the Slack app answered ${answer.status}: ${answer.body}`);
+    out.write(`  acknowledged in ${Date.now() - started} ms\n`);
+    const sessionId = await waitForSession(stack, started);
     const elapsedMs = Date.now() - started;
-    const { results } = await stack.runtime.operations.allResults(session.sessionId);
+    const { results } = await stack.runtime.operations.allResults(sessionId);
     const comparison = compareWithLabels(results, sample.labels);
     const counts = stack.emulator?.counts();
     out.write(`\n${describeComparison(comparison)}\n`);
     out.write(
-      `Provider: ${counts?.requests ?? "?"} requests, ${counts?.credits ?? "?"} credits for ${symbols.length} symbols, ${counts?.rateLimited ?? "?"} rate-limited (429), ${counts?.repeatedSymbols.length ?? "?"} symbols requested twice; session took ${(elapsedMs / 1000).toFixed(1)} s\n`,
+      `Provider: ${counts?.requests ?? "?"} requests, ${counts?.credits ?? "?"} credits for ${symbols.length} symbols, ${counts?.rateLimited ?? "?"} rate-limited (429), ${counts?.repeatedSymbols.length ?? "?"} symbols requested twice; the run took ${(elapsedMs / 1000).toFixed(1)} s\n`,
     );
     return {
-      sessionId: session.sessionId,
+      sessionId,
       found: comparison.found.length,
       missed: comparison.missed.length,
       falseAlarms: comparison.falseAlarms.length,
@@ -104,5 +98,26 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   } finally {
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The session the slash command started (the coordinator runs asynchronously), followed until it is final. */
+async function waitForSession(stack: LocalStack, since: number): Promise<string> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const latest = (await stack.runtime.operations.list(1)).items[0];
+    if (
+      latest &&
+      latest.startedBy.kind === "slack" &&
+      Date.parse(latest.createdAt) >= since - 1_000 &&
+      latest.finalEventAt
+    ) {
+      await stack.eventBridge.idle();
+      // The notifier rewrites the summary once more after a short settle; let it land before stopping.
+      await new Promise((r) => setTimeout(r, 2_500));
+      return latest.sessionId;
+    }
+    if (Date.now() > deadline) throw new Error("the demo session did not finish within two minutes");
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createCoordinatorHandler } from "../handlers/coordinator.ts";
 import { createDeadLetterHandler } from "../handlers/dead-letter.ts";
@@ -7,7 +8,7 @@ import { createSyntheticMarket } from "../market/synthetic-market.ts";
 import type { MarketData } from "../market/types.ts";
 import type { Log, MetricsSink } from "../pipeline/context.ts";
 import { createPipelineRuntime, type PipelineRuntime } from "../runtime/pipeline-runtime.ts";
-import { ENV, QUEUE, RULES, resourceNames } from "../wiring.ts";
+import { ENV, QUEUE, RULES, resourceNames, SCHEDULE } from "../wiring.ts";
 import { createTable, startDynalite } from "./aws/dynamodb.ts";
 import { localAwsEnv, localClientConfig } from "./aws/env.ts";
 import { EventSourcePoller } from "./aws/event-source-poller.ts";
@@ -21,6 +22,8 @@ import { type SchedulerShim, startSchedulerShim } from "./aws/scheduler-shim.ts"
 import { createWorkQueues, startFauxqs, type WorkQueues } from "./aws/sqs.ts";
 import { LocalClock } from "./clock.ts";
 import { CountingMetrics } from "./counting-metrics.ts";
+import type { FakeSlack, FakeSlackOptions } from "./slack/fake-slack.ts";
+import { type LocalSlack, startLocalSlackApi, startLocalSlackFunctions } from "./slack/local-slack.ts";
 import { startTwelveDataEmulator, type TwelveDataEmulator } from "./twelvedata/emulator.ts";
 
 export interface LocalStackOptions {
@@ -51,6 +54,8 @@ export interface LocalStackOptions {
   log?: Log;
   metrics?: MetricsSink;
   clock?: LocalClock;
+  /** Serve the Slack app and route notifications to a fake Slack Web API (printing with onMessage). */
+  slack?: { onMessage?: FakeSlackOptions["onMessage"] };
   /** Faults and counters: wraps the processor handler (tests inject crashes here). */
   wrapProcessor?: (handler: LocalFunction) => LocalFunction;
 }
@@ -69,6 +74,7 @@ export interface LocalStack {
   processorPoller: EventSourcePoller;
   deadLetterPoller: EventSourcePoller;
   functions: LocalFunctions;
+  slack?: LocalSlack & { fakeSlack: FakeSlack };
   stop(): Promise<void>;
 }
 
@@ -160,6 +166,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.datalake ? { [ENV.datalake]: options.datalake } : {}),
       ...(options.lookbackDays ? { [ENV.lookbackDays]: String(options.lookbackDays) } : {}),
     };
+    let slackApi: Awaited<ReturnType<typeof startLocalSlackApi>> | undefined;
+    if (options.slack) {
+      slackApi = await startLocalSlackApi({ onMessage: options.slack.onMessage });
+      const fake = slackApi.fakeSlack;
+      stoppers.push(() => fake.stop());
+      Object.assign(env, slackApi.env);
+    }
     Object.assign(process.env, env);
 
     const runtimePromise = createPipelineRuntime({
@@ -169,12 +182,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       metrics: options.metrics ?? new CountingMetrics(),
     });
     const runtime = await runtimePromise;
+    await createDailySchedule(names, stack, scheduler.endpoint);
 
     const processor = asLocalFunction("processor", createProcessorHandler(getRuntime));
     functions.coordinator = asLocalFunction("coordinator", createCoordinatorHandler(getRuntime));
     functions.processor = options.wrapProcessor ? options.wrapProcessor(processor) : processor;
     functions.deadLetter = asLocalFunction("deadLetter", createDeadLetterHandler(getRuntime));
     functions.notifier = options.notifier ?? (async () => undefined);
+    let slack: LocalStack["slack"];
+    if (slackApi) {
+      const local = await startLocalSlackFunctions(process.env, runtime, runtime.ctx.log);
+      stoppers.push(() => local.stop());
+      functions.slack = local.slack;
+      if (!options.notifier) functions.notifier = local.notifier;
+      slack = { ...local, fakeSlack: slackApi.fakeSlack, env: slackApi.env };
+    }
 
     const visibility = options.visibilityTimeoutSeconds ?? QUEUE.visibilityTimeoutSeconds;
     const processorPoller = new EventSourcePoller({
@@ -214,10 +236,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       processorPoller,
       deadLetterPoller,
       functions,
+      slack,
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** The daily schedule, as infra creates it, so `/dq schedule` has the same thing to read and change locally. */
+async function createDailySchedule(names: ReturnType<typeof resourceNames>, stack: string, endpoint: string) {
+  const client = new SchedulerClient(localClientConfig(endpoint));
+  await client.send(
+    new CreateScheduleCommand({
+      Name: names.dailySchedule,
+      GroupName: names.scheduleGroup,
+      ScheduleExpression: SCHEDULE.defaultCron,
+      ScheduleExpressionTimezone: SCHEDULE.defaultTimezone,
+      FlexibleTimeWindow: { Mode: "OFF" },
+      State: "ENABLED",
+      Target: {
+        Arn: localFunctionArn("coordinator", stack),
+        RoleArn: `arn:aws:iam::000000000000:role/${names.scheduleGroup}`,
+        Input: JSON.stringify(SCHEDULE.dailyInput),
+      },
+    }),
+  );
 }

@@ -83,7 +83,7 @@ export function createNotifier(deps: NotifierDeps): (event: unknown) => Promise<
     if (!parsed.success) return ignored(`malformed progress detail: ${parsed.error.issues[0]?.message}`);
     const live = parsed.data.slack;
     // Scheduled runs have no live message; the channel gets their summary only.
-    if (!live) return ignored("no live message");
+    if (!live) return { kind: "ignored", reason: "no live message" };
     const message = progressMessage(parsed.data, clock());
     try {
       await deps.chat.update(live.channel, live.ts, message);

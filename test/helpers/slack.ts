@@ -1,15 +1,11 @@
-import { createHmac } from "node:crypto";
 import type { SlackLambdaEvent } from "../../app/handlers/slack.ts";
 import { functionUrlEvent } from "../../app/local/slack/function-url-event.ts";
+import { signSlackRequest } from "../../app/local/slack/slash-command.ts";
+
+export { signSlackRequest };
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 export const BOT_TOKEN = "xoxb-test-token";
-
-/** Slack's v0 signature over `v0:{timestamp}:{body}`, as the X-Slack-* headers carry it. */
-export function signSlackRequest(body: string, secret: string, timestamp: number): Record<string, string> {
-  const signature = createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex");
-  return { "X-Slack-Signature": `v0=${signature}`, "X-Slack-Request-Timestamp": String(timestamp) };
-}
 
 export interface SlashCommandFields {
   text?: string;

@@ -29,7 +29,7 @@ it("the day cap pauses a session and the one-time schedule resumes it the next U
   const deadline = Date.now() + 90_000;
   for (;;) {
     const session = await store.getSession(started.sessionId);
-    if (!session || session.status !== "running") break;
+    if (session?.status !== "running") break;
     if (session.pausedUntil && !pauses.includes(session.pausedUntil)) {
       pauses.push(session.pausedUntil);
       expect(t.stack.scheduler.fired().length).toBeLessThan(pauses.length);
