@@ -7,7 +7,7 @@ import { createProcessorHandler } from "../handlers/processor.ts";
 import { createSyntheticMarket } from "../market/synthetic-market.ts";
 import type { MarketData } from "../market/types.ts";
 import type { Log, MetricsSink } from "../pipeline/context.ts";
-import { createPipelineRuntime, type PipelineRuntime } from "../runtime/pipeline-runtime.ts";
+import { createPipelineRuntime, type PipelineRuntime, type RuntimeOverrides } from "../runtime/pipeline-runtime.ts";
 import { ENV, QUEUE, RULES, resourceNames, SCHEDULE } from "../wiring.ts";
 import { createTable, startDynalite } from "./aws/dynamodb.ts";
 import { localAwsEnv, localClientConfig } from "./aws/env.ts";
@@ -56,6 +56,8 @@ export interface LocalStackOptions {
   clock?: LocalClock;
   /** Serve the Slack app and route notifications to a fake Slack Web API (printing with onMessage). */
   slack?: { onMessage?: FakeSlackOptions["onMessage"] };
+  /** Middleware on every SDK client of the pipeline (request counting, injected throttling). */
+  instrumentClient?: RuntimeOverrides["instrumentClient"];
   /** Faults and counters: wraps the processor handler (tests inject crashes here). */
   wrapProcessor?: (handler: LocalFunction) => LocalFunction;
 }
@@ -180,6 +182,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock: clock.now,
       log: options.log,
       metrics: options.metrics ?? new CountingMetrics(),
+      instrumentClient: options.instrumentClient,
     });
     const runtime = await runtimePromise;
     await createDailySchedule(names, stack, scheduler.endpoint);

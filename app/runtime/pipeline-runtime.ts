@@ -43,6 +43,17 @@ export interface RuntimeOverrides {
   settings?: Partial<PipelineContext["settings"]>;
   /** A command that only reads sessions needs no provider key. */
   apiKey?: string;
+  /**
+   * Called with every AWS SDK client the runtime creates, before first use: the local stack and benchmarks add
+   * middleware here (request counting, injected throttling). Nothing on AWS uses it.
+   */
+  instrumentClient?: (client: AwsClient) => void;
+}
+
+/** The part of an AWS SDK v3 client that instrumentation needs. */
+export interface AwsClient {
+  middlewareStack: DynamoDBClient["middlewareStack"];
+  config: { serviceId?: string };
 }
 
 /** The composition root of the pipeline functions: one typed config, the adapters, the context. */
@@ -62,12 +73,16 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
     batchSize: provider.batchSize,
     ...overrides.settings,
   });
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  const instrument = <T extends object>(client: T): T => {
+    overrides.instrumentClient?.(client as unknown as AwsClient);
+    return client;
+  };
+  const doc = DynamoDBDocumentClient.from(instrument(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
   const emf = overrides.metrics ? undefined : new EmfMetrics();
   const metrics = overrides.metrics ?? (emf as EmfMetrics);
-  const s3 = overrides.s3 ?? new S3Client({});
+  const s3 = overrides.s3 ?? instrument(new S3Client({}));
   const datalakes = new Map<string, Datalake>();
   const ctx: PipelineContext = {
     store: new DynamoSessionStore({ client: doc, tableName: config.tableName, ttlDays: config.retentionDays, clock }),
@@ -80,10 +95,13 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
       windowMs: settings.windowMs,
       marginMs: settings.marginMs,
     }),
-    queue: new SqsWorkQueue({ client: new SQSClient({}), queueUrl: config.queueUrl }),
-    events: new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: config.eventBusName }),
+    queue: new SqsWorkQueue({ client: instrument(new SQSClient({})), queueUrl: config.queueUrl }),
+    events: new EventBridgePublisher({
+      client: instrument(new EventBridgeClient({})),
+      eventBusName: config.eventBusName,
+    }),
     resume: new SchedulerResume({
-      client: new SchedulerClient({}),
+      client: instrument(new SchedulerClient({})),
       groupName: config.scheduleGroup,
       queueArn: config.queueArn,
       roleArn: config.schedulerRoleArn,
