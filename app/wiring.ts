@@ -115,6 +115,12 @@ export function resourceNames(stack: string) {
     scheduleGroup: `${prefix}-schedules`,
     dailySchedule: `${prefix}-daily`,
     function: (name: FunctionName) => `${prefix}-${name}`,
+    /** SSM SecureString parameters holding the secrets (infra writes them; functions and the CLI read them). */
+    secretParameters: {
+      twelveDataApiKey: `/dq/${stack}/twelve-data-api-key`,
+      slackBotToken: `/dq/${stack}/slack-bot-token`,
+      slackSigningSecret: `/dq/${stack}/slack-signing-secret`,
+    },
   };
 }
 

@@ -14,7 +14,6 @@ export function infraNames(stack: string) {
     alarmTopic: `${prefix}-alarms`,
     dashboard: prefix,
     alarm: (what: string) => `${prefix}-${what}`,
-    parameter: (what: string) => `/dq/${stack}/${what}`,
   };
 }
 export type InfraNames = ReturnType<typeof infraNames>;

@@ -42,12 +42,6 @@ const DESCRIPTIONS: Record<FunctionName, string> = {
   slack: "the /dq Slack app",
 };
 
-const SECRET_PARAMETER_NAMES: Record<SecretKey, string> = {
-  twelveDataApiKey: "twelve-data-api-key",
-  slackBotToken: "slack-bot-token",
-  slackSigningSecret: "slack-signing-secret",
-};
-
 /** Bundles every function's entry in one esbuild run when the program runs. */
 function bundledCode(): NonNullable<CreateStackOptions["code"]> {
   const archives = handlerArchives(Object.values(FUNCTIONS).map((f) => f.entry));
@@ -74,9 +68,9 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
   });
   const secrets = new DqSecrets(`dq-${config.stack}-secrets`, {
     names: {
-      twelveDataApiKey: names.parameter(SECRET_PARAMETER_NAMES.twelveDataApiKey),
-      slackBotToken: names.parameter(SECRET_PARAMETER_NAMES.slackBotToken),
-      slackSigningSecret: names.parameter(SECRET_PARAMETER_NAMES.slackSigningSecret),
+      twelveDataApiKey: names.secretParameters.twelveDataApiKey,
+      slackBotToken: names.secretParameters.slackBotToken,
+      slackSigningSecret: names.secretParameters.slackSigningSecret,
     },
     values: config.secrets,
   });

@@ -89,6 +89,7 @@ async function awsEnv(stack: string): Promise<Record<string, string>> {
     [ENV.scheduleGroup]: names.scheduleGroup,
     [ENV.coordinatorArn]: names.function("coordinator"),
     [ENV.dailyScheduleName]: names.dailySchedule,
-    [ENV.twelveDataApiKeyParameter]: process.env[ENV.twelveDataApiKeyParameter] ?? `/dq/${stack}/twelvedata-api-key`,
+    [ENV.twelveDataApiKeyParameter]:
+      process.env[ENV.twelveDataApiKeyParameter] ?? names.secretParameters.twelveDataApiKey,
   };
 }
