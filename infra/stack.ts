@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { FUNCTIONS, type FunctionName } from "../app/wiring.ts";
 import { handlerArchives } from "./bundle.ts";
-import { loadStackConfig, type SecretKey, type StackConfig } from "./config.ts";
+import { loadStackConfig, type StackConfig } from "./config.ts";
 import { ENVIRONMENTS, type EnvironmentSources } from "./environment.ts";
 import { DqQueueConsumer } from "./event-sources.ts";
 import { DqEventBus, DqEventRules } from "./events.ts";
