@@ -1,3 +1,5 @@
+import { mulberry32 } from "../../market/prng.ts";
+
 /**
  * Failures the emulator can play, one request at a time:
  * - `5xx`: a JSON error body with code 500 (an HTTP 500, or a 200 under the body200 error style);
@@ -80,16 +82,4 @@ export class FaultPlan {
     if (this.#serverErrorRate > 0 && this.#random() < this.#serverErrorRate) return { kind: FaultKind.serverError };
     return undefined;
   }
-}
-
-/** A small seeded generator, so a rate-based fault run can be replayed exactly. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
