@@ -42,10 +42,10 @@ export function jsonReport(asOf: string, results: readonly SymbolResult[]): Json
 const STATUS_MARK: Record<SymbolResult["status"], string> = { pass: "PASS", fail: "FAIL", error: "ERROR" };
 
 /** A readable table: one row per symbol, then every issue of the symbols that have any. */
-export function tableReport(asOf: string, results: readonly SymbolResult[]): string {
+export function tableReport(asOf: string, results: readonly SymbolResult[], title = "dq report"): string {
   const lines: string[] = [];
   const width = Math.max(6, ...results.map((r) => r.symbol.length));
-  lines.push(`dq check as of ${asOf}`);
+  lines.push(`${title} as of ${asOf}`);
   lines.push("");
   lines.push(`${"SYMBOL".padEnd(width)}  STATUS  ROWS  LAST BAR    ISSUES`);
   for (const r of results) {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tableReport } from "../cli/report.ts";
 import { createSyntheticMarket } from "../market/synthetic-market.ts";
 import { compareWithLabels, describeComparison } from "./labels.ts";
 import { generateSampleDatalake } from "./sample-datalake/index.ts";
@@ -81,6 +82,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const elapsedMs = Date.now() - started;
     const { results } = await stack.runtime.operations.allResults(sessionId);
     const comparison = compareWithLabels(results, sample.labels);
+    // The full report (what `dq results` prints): every issue, warnings included, on the symbols that have any.
+    const withIssues = results.filter((r) => r.issues.length > 0 || r.status !== "pass");
+    out.write(
+      `\n${tableReport(asOf.toISOString(), withIssues, `dq report: the ${withIssues.length} of ${results.length} symbols with issues,`)}\n`,
+    );
     const counts = stack.emulator?.counts();
     out.write(`\n${describeComparison(comparison)}\n`);
     out.write(
