@@ -22,6 +22,8 @@ export async function handleDeadLetter(ctx: PipelineContext, message: WorkMessag
     await countAndMaybeFinalize(ctx, sessionId, n, deltaFor(batch));
     return;
   }
+  // Only the attempt this message was sent for: a batch re-queued since then is somebody else's now.
+  if (batch.attempt !== message.attempt) return;
   const now = new Date(ctx.clock()).toISOString();
   const error = `batch ${n} dead-lettered after repeated failures: ${reason}`;
   await ctx.store.putResultsIfAbsent(
@@ -31,6 +33,7 @@ export async function handleDeadLetter(ctx: PipelineContext, message: WorkMessag
   const failed = await ctx.store.transitionBatch(sessionId, n, {
     from: ["pending", "queued", "processing"],
     to: "failed",
+    attempt: message.attempt,
     set: { finishedAt: now, error, outcome: summarize(results, 0) },
     remove: ["leaseUntil"],
   });

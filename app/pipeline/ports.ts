@@ -73,8 +73,11 @@ export interface SessionStore {
       from?: readonly SessionStatus[];
       set?: Partial<Omit<SessionRecord, "sessionId" | "counters">>;
       remove?: readonly (keyof SessionRecord)[];
-      /** Only if this attribute is absent or below the value (for at-most-once markers such as progressSlot). */
-      below?: { attribute: "progressSlot" | "pumpDueAt" | "pumpLeaseUntil"; value: number };
+      /**
+       * Only if this attribute is absent or below the value (for at-most-once markers such as progressSlot), or,
+       * with orAbove, above that (an earlier pump message supersedes a later one).
+       */
+      below?: { attribute: "progressSlot" | "pumpDueAt" | "pumpLeaseUntil"; value: number; orAbove?: number };
       /** Only if this attribute is absent. */
       absent?: "finalEventAt";
     },

@@ -27,19 +27,11 @@ type BatchMessage = Extract<WorkMessage, { type: "batch" }>;
  * duplicate, late or redelivered message does nothing twice.
  */
 export async function processBatch(ctx: PipelineContext, message: BatchMessage): Promise<BatchOutcome> {
-  const { store, clock, settings, log } = ctx;
-  const { sessionId, batch: n, attempt, slotStart } = message;
+  const { store } = ctx;
+  const { sessionId, batch: n, attempt } = message;
   const session = await store.getSession(sessionId);
   if (!session) return "dropped_stale";
-  if (session.status === "cancelled") {
-    const dropped = await store.transitionBatch(sessionId, n, {
-      from: ["queued", "pending"],
-      to: "cancelled",
-      attempt,
-    });
-    if (dropped) await ctx.ledger.release({ slotStart, credits: dropped.symbols.length });
-    return "dropped_cancelled";
-  }
+  if (session.status === "cancelled") return dropCancelled(ctx, message, ["queued", "pending"]);
 
   const batch = await claim(ctx, message);
   if (!batch) {
@@ -50,8 +42,40 @@ export async function processBatch(ctx: PipelineContext, message: BatchMessage):
       await pump(ctx, sessionId);
       return "already_finished";
     }
+    if (current?.status === "processing" && current.attempt === attempt) {
+      // Another delivery holds the lease: come back after the visibility timeout rather than drop the message,
+      // in case that holder dies without finishing.
+      throw new BatchBusyError(sessionId, n);
+    }
     return "dropped_stale";
   }
+  try {
+    return await run(ctx, message, session, batch);
+  } catch (error) {
+    // Give the lease back at once, so the redelivered message can claim the batch without waiting it out.
+    await store
+      .transitionBatch(sessionId, n, { from: ["processing"], to: "queued", attempt, remove: ["leaseUntil"] })
+      .catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A duplicate delivery while the batch is being processed under a live lease. Retried, never dropped. */
+export class BatchBusyError extends Error {
+  override name = "BatchBusyError";
+  constructor(sessionId: string, batch: number) {
+    super(`batch ${batch} of session ${sessionId} is being processed by another delivery; retry later`);
+  }
+}
+
+async function run(
+  ctx: PipelineContext,
+  message: BatchMessage,
+  session: SessionRecord,
+  batch: BatchRecord,
+): Promise<BatchOutcome> {
+  const { store, clock, settings, log } = ctx;
+  const { sessionId, batch: n, slotStart } = message;
 
   // The message may arrive up to a second early (whole-second delays): wait for the slot itself.
   if (slotStart > clock()) {

@@ -19,7 +19,11 @@ const PUMP_LEASE_MS = 60_000;
  * SQS delay horizon, claim the batch pending -> queued, and send its message delayed to the slot. Safe to run
  * concurrently and repeatedly: a lost claim gives its reservation back.
  */
-export async function pump(ctx: PipelineContext, sessionId: string): Promise<PumpOutcome> {
+export async function pump(
+  ctx: PipelineContext,
+  sessionId: string,
+  options: { sweep?: boolean } = {},
+): Promise<PumpOutcome> {
   const { store, log } = ctx;
   let session = await store.getSession(sessionId);
   if (session?.status !== "running") return { kind: "not_running" };
@@ -37,6 +41,7 @@ export async function pump(ctx: PipelineContext, sessionId: string): Promise<Pum
   });
   if (!leased) return { kind: "busy" };
   try {
+    if (options.sweep) await requeueLost(ctx, sessionId);
     return await feed(ctx, session);
   } finally {
     await store.updateSession(sessionId, { set: { pumpLeaseUntil: 0 } });
@@ -47,6 +52,7 @@ async function feed(ctx: PipelineContext, session: SessionRecord): Promise<PumpO
   const { store, ledger, queue, clock, settings } = ctx;
   const { sessionId } = session;
   let queued = 0;
+  let lastSlotStart = 0;
   let cursor: string | undefined;
   do {
     const page = await store.listBatches(sessionId, { status: "pending", limit: PAGE, cursor });
@@ -83,19 +89,56 @@ async function feed(ctx: PipelineContext, session: SessionRecord): Promise<PumpO
         delaySeconds,
       );
       queued++;
+      lastSlotStart = Math.max(lastSlotStart, reservation.slotStart);
     }
     cursor = page.cursor;
   } while (cursor);
+  // Liveness never depends on one worker: if a batch's message is lost (a crash between the claim and the send),
+  // this later pump finds the batch still queued long after its slot and puts it back to pending.
+  if (lastSlotStart > 0) await schedulePump(ctx, sessionId, lastSlotStart + staleAfterMs(ctx));
   return { kind: "drained", queued };
 }
 
-/** Leaves one delayed `pump` message for the session, unless one is already due later than now. */
+/** How long after its slot a queued batch must have been picked up: beyond every redelivery of its message. */
+function staleAfterMs(ctx: PipelineContext): number {
+  return 2 * ctx.settings.leaseMs + ctx.settings.windowMs;
+}
+
+/** Queued batches whose slot is long past and that nobody claimed: their message was lost. Back to pending. */
+async function requeueLost(ctx: PipelineContext, sessionId: string): Promise<number> {
+  const cutoff = ctx.clock() - staleAfterMs(ctx);
+  let moved = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.store.listBatches(sessionId, { status: "queued", limit: PAGE, cursor });
+    for (const batch of page.items) {
+      if ((batch.slotStart ?? 0) > cutoff) continue;
+      const reset = await ctx.store.transitionBatch(sessionId, batch.batch, {
+        from: ["queued"],
+        to: "pending",
+        attempt: batch.attempt,
+        remove: ["slotStart"],
+      });
+      if (reset) {
+        moved++;
+        ctx.log.warn("a queued batch was never picked up: re-queued", { sessionId, batch: batch.batch });
+      }
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return moved;
+}
+
+/**
+ * Leaves a delayed `pump` message for the session, unless one is already due between now and `at`: at most one
+ * is outstanding, and an earlier need supersedes a later one (a superseded message still runs, harmlessly).
+ */
 export async function schedulePump(ctx: PipelineContext, sessionId: string, at: number): Promise<void> {
   const now = ctx.clock();
   const marked = await ctx.store.updateSession(sessionId, {
     from: ["running"],
     set: { pumpDueAt: at },
-    below: { attribute: "pumpDueAt", value: now },
+    below: { attribute: "pumpDueAt", value: now, orAbove: at },
   });
   if (!marked) return;
   const delaySeconds = Math.min(900, Math.max(1, Math.ceil((at - now) / 1000)));

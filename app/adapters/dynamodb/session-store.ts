@@ -273,7 +273,7 @@ export class DynamoSessionStore implements SessionStore {
       from?: readonly SessionStatus[];
       set?: Partial<Omit<SessionRecord, "sessionId" | "counters">>;
       remove?: readonly (keyof SessionRecord)[];
-      below?: { attribute: "progressSlot" | "pumpDueAt" | "pumpLeaseUntil"; value: number };
+      below?: { attribute: "progressSlot" | "pumpDueAt" | "pumpLeaseUntil"; value: number; orAbove?: number };
       absent?: "finalEventAt";
     },
   ): Promise<SessionRecord | undefined> {
@@ -299,7 +299,8 @@ export class DynamoSessionStore implements SessionStore {
     }
     if (change.below !== undefined) {
       const name = e.name(change.below.attribute);
-      conditions.push(`(attribute_not_exists(${name}) OR ${name} < ${e.value(change.below.value)})`);
+      const above = change.below.orAbove === undefined ? "" : ` OR ${name} > ${e.value(change.below.orAbove)}`;
+      conditions.push(`(attribute_not_exists(${name}) OR ${name} < ${e.value(change.below.value)}${above})`);
     }
     if (change.absent !== undefined) conditions.push(`attribute_not_exists(${e.name(change.absent)})`);
     const item = await this.#update(sessionKey(sessionId), e, {
