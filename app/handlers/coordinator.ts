@@ -1,3 +1,4 @@
+import { OperationError } from "../pipeline/operations.ts";
 import { StartInputError, type StartResult } from "../pipeline/start-session.ts";
 import { getPipelineRuntime, type PipelineRuntime } from "../runtime/pipeline-runtime.ts";
 
@@ -14,7 +15,7 @@ export const createCoordinatorHandler =
     try {
       return await runtime.operations.start(event ?? {});
     } catch (error) {
-      if (error instanceof StartInputError) {
+      if (error instanceof StartInputError || error instanceof OperationError) {
         runtime.ctx.log.error("start request rejected", { error: error.message });
         return { status: "rejected", error: error.message };
       }

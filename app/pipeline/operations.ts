@@ -2,7 +2,13 @@ import type { PipelineContext } from "./context.ts";
 import { describeFailure, type FailedSymbol, finalize } from "./finalize.ts";
 import type { Page, SessionRecord, StartedBy, StoredResult } from "./model.ts";
 import { slotsNeeded } from "./planning.ts";
-import { type StartDefaults, type StartInput, type StartResult, startSession } from "./start-session.ts";
+import {
+  parseStartInput,
+  type StartDefaults,
+  type StartInput,
+  type StartResult,
+  startSession,
+} from "./start-session.ts";
 
 /** An operation named a session that does not exist, or asked something its state does not allow. */
 export class OperationError extends Error {
@@ -28,7 +34,15 @@ export class Operations {
     this.defaults = defaults;
   }
 
-  start(input: unknown): Promise<StartResult> {
+  /** A new session; `{retry: <session>}` starts the retry of that session (how Slack hands a retry on). */
+  async start(input: unknown): Promise<StartResult> {
+    const parsed = parseStartInput(input);
+    if (parsed.retry) {
+      return this.retry(parsed.retry, parsed.startedBy ?? { kind: "retry" }, {
+        ...(parsed.idempotencyKey ? { idempotencyKey: parsed.idempotencyKey } : {}),
+        ...(parsed.slack ? { slack: parsed.slack } : {}),
+      });
+    }
     return startSession(this.ctx, input, this.defaults);
   }
 

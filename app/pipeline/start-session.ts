@@ -38,6 +38,8 @@ export const StartInputSchema = z
     correlationId: z.string().min(1).max(128).optional(),
     idempotencyKey: z.string().min(1).max(256).optional(),
     retryOf: z.string().min(1).max(64).optional(),
+    /** Re-run the failed and errored symbols of this session (the coordinator collects them). */
+    retry: z.string().min(1).max(64).optional(),
     slack: z.strictObject({ channel: z.string().max(64), ts: z.string().max(64) }).optional(),
   })
   .refine(

@@ -1,5 +1,6 @@
 import type { Log } from "../pipeline/context.ts";
 import type { StartedBy } from "../pipeline/model.ts";
+import { OperationError } from "../pipeline/operations.ts";
 import type { StartInput } from "../pipeline/start-session.ts";
 import { authorize, type SlackPolicy } from "./authorization.ts";
 import type { SlackMessage } from "./blocks.ts";
@@ -148,26 +149,27 @@ async function run(
 }
 
 async function retry(sessionId: string, request: DqRequest, deps: DqCommandDeps): Promise<void> {
-  const starting = startingMessage({ retryOf: sessionId, userId: request.userId });
-  await request.ack(noticeMessage(starting.text));
+  await request.ack();
+  // A quick check answers the common mistakes at once; collecting the symbols and starting is the coordinator's.
+  const { session } = await deps.operations.status(sessionId, 0);
+  if (session.status === "running")
+    throw new OperationError(`session ${session.sessionId} is still running; cancel it first or wait`);
+  const starting = startingMessage({ retryOf: session.sessionId, userId: request.userId });
   const live = await postLive(request, starting, deps);
+  const input: StartInput = {
+    retry: session.sessionId,
+    startedBy: startedBy(request),
+    idempotencyKey: idempotencyKey(request),
+    ...(live ? { slack: live } : {}),
+  };
   try {
-    const started = await deps.operations.retry(sessionId, startedBy(request), {
-      idempotencyKey: idempotencyKey(request),
-      ...(live ? { slack: live } : {}),
-    });
-    const text = `Retry of \`${sessionId}\` started as session \`${started.sessionId}\`: ${started.totalSymbols} symbols, about ${started.estimatedDurationMinutes} min.`;
-    if (live)
-      await request.chat.update(live.channel, live.ts, {
-        text,
-        blocks: [...noticeMessage(`:rocket: ${text}`).blocks, ...starting.blocks.slice(1)],
-      });
-    else await request.reply(noticeMessage(text));
+    await deps.starter.start(input);
   } catch (error) {
     if (live)
       await request.chat.update(live.channel, live.ts, startFailedMessage((error as Error).message, request.userId));
     throw error;
   }
+  deps.log.info("session retry handed on", { user: request.userId, retry: session.sessionId });
 }
 
 async function schedule(action: ScheduleAction, request: DqRequest, deps: DqCommandDeps): Promise<void> {

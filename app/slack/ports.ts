@@ -10,7 +10,7 @@ export interface SessionStarter {
 }
 
 /** What Slack asks of the pipeline: the subset of Operations it calls, so tests can pass a small fake. */
-export type SessionOperations = Pick<Operations, "status" | "list" | "retry" | "cancel">;
+export type SessionOperations = Pick<Operations, "status" | "list" | "cancel">;
 
 export const ScheduleState = { enabled: "ENABLED", disabled: "DISABLED" } as const;
 export type ScheduleState = (typeof ScheduleState)[keyof typeof ScheduleState];

@@ -303,21 +303,32 @@ describe("/dq status, retry, schedule and help", () => {
     expect(replies()).toContain("Recent dq sessions");
   });
 
-  it("retries a finished session into a new live message", async () => {
+  it("hands the retry of a finished session to the coordinator, with a new live message", async () => {
     const operations = new FakeOperations([sessionRecord({ status: "failed" })]);
-    const { send } = setup({ operations });
+    const { send, starter } = setup({ operations });
 
     await send({ text: "retry s-0123456789abcdef0123", trigger_id: "trig-r" });
 
     const [live] = slack.messages(OPS_CHANNEL);
-    expect(operations.retries).toEqual([
+    expect(starter.inputs).toEqual([
       {
-        sessionId: "s-0123456789abcdef0123",
+        retry: "s-0123456789abcdef0123",
         startedBy: { kind: "slack", user: ALICE, channel: OPS_CHANNEL },
-        extra: { idempotencyKey: "slack:trig-r", slack: { channel: OPS_CHANNEL, ts: live?.ts } },
+        idempotencyKey: "slack:trig-r",
+        slack: { channel: OPS_CHANNEL, ts: live?.ts },
       },
     ]);
-    expect(live?.text).toContain("started as session `s-retry000000000000001`");
+    expect(live?.text).toContain("s-0123456789abcdef0123");
+  });
+
+  it("refuses to retry a session that is still running, and starts nothing", async () => {
+    const operations = new FakeOperations([sessionRecord({ status: "running" })]);
+    const { send, starter } = setup({ operations });
+
+    await send({ text: "retry s-0123456789abcdef0123", trigger_id: "trig-r2" });
+
+    expect(starter.inputs).toEqual([]);
+    expect(replies()).toContain("still running");
   });
 
   it("moves the daily schedule for an admin, keeping the days", async () => {

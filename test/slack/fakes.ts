@@ -1,7 +1,7 @@
 import type { Log } from "../../app/pipeline/context.ts";
-import { emptyCounters, type Page, type SessionRecord, type StartedBy } from "../../app/pipeline/model.ts";
+import { emptyCounters, type Page, type SessionRecord } from "../../app/pipeline/model.ts";
 import { OperationError, type SessionStatusView } from "../../app/pipeline/operations.ts";
-import type { StartInput, StartResult } from "../../app/pipeline/start-session.ts";
+import type { StartInput } from "../../app/pipeline/start-session.ts";
 import type { DailySchedule, DailyScheduleInfo, SessionOperations, SessionStarter } from "../../app/slack/ports.ts";
 
 /** A log that keeps its lines, so a test can assert that a refusal was logged. */
@@ -49,11 +49,6 @@ export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRe
 /** The Slack-facing operations over an in-memory list of sessions. */
 export class FakeOperations implements SessionOperations {
   readonly sessions: SessionRecord[];
-  readonly retries: {
-    sessionId: string;
-    startedBy: StartedBy;
-    extra: { idempotencyKey?: string; slack?: { channel: string; ts: string } };
-  }[] = [];
   readonly cancels: { sessionId: string; by: string }[] = [];
   failStatusWith: Error | undefined;
 
@@ -79,25 +74,6 @@ export class FakeOperations implements SessionOperations {
 
   async list(limit = 10): Promise<Page<SessionRecord>> {
     return { items: this.sessions.slice(0, limit) };
-  }
-
-  async retry(
-    sessionId: string,
-    startedBy: StartedBy,
-    extra: { idempotencyKey?: string; slack?: { channel: string; ts: string } } = {},
-  ): Promise<StartResult> {
-    const session = this.#find(sessionId);
-    if (session.status === "running")
-      throw new OperationError(`session ${session.sessionId} is still running; cancel it first or wait`);
-    this.retries.push({ sessionId: session.sessionId, startedBy, extra });
-    return {
-      status: "initiated",
-      sessionId: "s-retry000000000000001",
-      correlationId: session.correlationId,
-      totalSymbols: 6,
-      totalBatches: 1,
-      estimatedDurationMinutes: 0.1,
-    };
   }
 
   async cancel(sessionId: string, by: string): Promise<SessionRecord> {
