@@ -88,13 +88,13 @@ describe("a session on the local stack", () => {
     expect(t.finalEvents(a.sessionId)).toHaveLength(1);
   }, 60_000);
 
-  it("retry re-runs only the failed and errored symbols, as a new session linked to the first", async () => {
+  it("a retry through the coordinator re-runs only the failed and errored symbols, as a new linked session", async () => {
     const first = await t.start({ symbols: t.sample.symbols.slice(0, 24) });
     await t.waitForFinal(first.sessionId);
     const failed = (await allResults(first.sessionId)).filter((r) => r.status !== "pass").map((r) => r.symbol);
     expect(failed.length).toBeGreaterThan(0);
 
-    const retry = await t.stack.runtime.operations.retry(first.sessionId, { kind: "cli", user: "test" });
+    const retry = await t.start({ retry: first.sessionId, startedBy: { kind: "cli", user: "test" } });
     const session = await t.waitForFinal(retry.sessionId);
 
     expect(session.params.retryOf).toBe(first.sessionId);
