@@ -57,15 +57,20 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     const e = error as Error;
+    // Errors that describe the operator's input or environment: one line, exit code 2.
     const known = [
       "CliError",
       "ConfigError",
       "DatalakeConfigError",
       "DatalakeReadError",
+      "DatalakeListError",
       "EmptyUniverseError",
       "InvalidSymbolError",
       "StartInputError",
       "OperationError",
+      "SecretError",
+      "ProviderAuthError",
+      "TwelveDataUsageError",
     ];
     if (error instanceof CliError || error instanceof ConfigError || known.includes(e.name)) {
       process.stderr.write(`dq: ${e.message.split("\n")[0]}\n`);
