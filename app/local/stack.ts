@@ -60,6 +60,10 @@ export interface LocalStackOptions {
   instrumentClient?: RuntimeOverrides["instrumentClient"];
   /** Faults and counters: wraps the processor handler (tests inject crashes here). */
   wrapProcessor?: (handler: LocalFunction) => LocalFunction;
+  /** Pipeline settings over the defaults (e.g. a lease shorter than the scaled visibility timeout). */
+  settings?: RuntimeOverrides["settings"];
+  /** A reference provider instead of the Twelve Data client built from the environment (e.g. a short timeout). */
+  provider?: RuntimeOverrides["provider"];
 }
 
 export interface LocalStack {
@@ -183,6 +187,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log: options.log,
       metrics: options.metrics ?? new CountingMetrics(),
       instrumentClient: options.instrumentClient,
+      settings: options.settings,
+      provider: options.provider,
     });
     const runtime = await runtimePromise;
     await createDailySchedule(names, stack, scheduler.endpoint);

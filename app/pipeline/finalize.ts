@@ -51,7 +51,18 @@ export async function finalize(
   if (!claimed) return;
   const failedSymbols = await firstFailures(ctx, claimed.sessionId);
   const detailType = claimed.status === "completed" ? DetailType.workflowCompleted : DetailType.workflowFailed;
-  await ctx.events.publish(detailType, workflowDetail(claimed, now, failedSymbols));
+  try {
+    await ctx.events.publish(detailType, workflowDetail(claimed, now, failedSymbols));
+  } catch (error) {
+    // The claim goes back, so the redelivery of this message publishes the event instead of finding it claimed.
+    await ctx.store.updateSession(claimed.sessionId, { remove: ["finalEventAt"] }).catch(() => undefined);
+    ctx.log.error("final event not published; released for the next delivery to retry", {
+      sessionId: claimed.sessionId,
+      detailType,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  }
   if (claimed.pausedUntil) await ctx.resume.cancelResume(claimed.sessionId);
   ctx.metrics.count(claimed.status === "completed" ? MetricName.sessionsCompleted : MetricName.sessionsFailed, 1);
   ctx.log.info("session finished", {

@@ -1,3 +1,4 @@
+import { FUNCTIONS, QUEUE } from "../wiring.ts";
 import type { PipelineContext } from "./context.ts";
 import type { SessionRecord } from "./model.ts";
 
@@ -99,10 +100,17 @@ async function feed(ctx: PipelineContext, session: SessionRecord): Promise<PumpO
   return { kind: "drained", queued };
 }
 
-/** How long after its slot a queued batch must have been picked up: beyond every redelivery of its message. */
+/**
+ * How long after its slot a queued batch must have been picked up: beyond every redelivery of its message, so a
+ * message that keeps failing before it claims reaches the DLQ (and fails its batch) before the batch is re-queued
+ * under a new attempt — which the dead-letter handler would ignore, forever. Each receive hides the message for
+ * the visibility timeout, which the wiring sets at 3 leases (6 vs 2 processor timeouts).
+ */
 function staleAfterMs(ctx: PipelineContext): number {
-  return 2 * ctx.settings.leaseMs + ctx.settings.windowMs;
+  return QUEUE.maxReceiveCount * VISIBILITY_PER_LEASE * ctx.settings.leaseMs + ctx.settings.windowMs;
 }
+
+const VISIBILITY_PER_LEASE = QUEUE.visibilityTimeoutSeconds / (2 * FUNCTIONS.processor.timeoutSeconds);
 
 /** Queued batches whose slot is long past and that nobody claimed: their message was lost. Back to pending. */
 async function requeueLost(ctx: PipelineContext, sessionId: string): Promise<number> {

@@ -1,3 +1,4 @@
+import type { Bar } from "../../domain/bar.ts";
 import type { DailyRange, ReferenceOutcome } from "../../domain/ports.ts";
 import { describeIssues, ErrorAnswerSchema, SeriesAnswerSchema } from "./schema.ts";
 
@@ -69,10 +70,26 @@ function readEntry(symbol: string, entry: unknown, range: DailyRange): Reference
       code: MALFORMED_ENTRY_CODE,
       message: `${symbol}: malformed provider answer: ${describeIssues(series.error)}`,
     };
-  const bars = series.data.values
+  const sorted = series.data.values
     .filter((bar) => bar.date >= range.startDate && bar.date <= range.endDate)
     .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  // A date twice with different values is a reference that contradicts itself: nothing can be validated against it.
+  const bars: Bar[] = [];
+  for (const bar of sorted) {
+    const previous = bars.at(-1);
+    if (previous?.date !== bar.date) bars.push(bar);
+    else if (!sameBar(previous, bar))
+      return {
+        ok: false,
+        code: MALFORMED_ENTRY_CODE,
+        message: `${symbol}: malformed provider answer: ${bar.date} appears more than once with different values`,
+      };
+  }
   return { ok: true, series: { bars, exchangeTimezone: series.data.meta.exchange_timezone } };
+}
+
+function sameBar(a: Bar, b: Bar): boolean {
+  return a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume;
 }
 
 function outcomes(entries: [string, ReferenceOutcome][]): Answer {
