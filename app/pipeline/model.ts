@@ -84,6 +84,8 @@ export interface BatchRecord {
   leaseUntil?: number;
   startedAt?: string;
   finishedAt?: string;
+  /** A worker failed after claiming this attempt: the next claim keeps the results it may have stored. */
+  interrupted?: boolean;
   /** Provider outages met so far; at the limit the batch fails with `error` results. */
   providerFailures: number;
   error?: string;

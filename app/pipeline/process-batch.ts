@@ -33,8 +33,8 @@ export async function processBatch(ctx: PipelineContext, message: BatchMessage):
   if (!session) return "dropped_stale";
   if (session.status === "cancelled") return dropCancelled(ctx, message, ["queued", "pending"]);
 
-  const batch = await claim(ctx, message);
-  if (!batch) {
+  const claimed = await claim(ctx, message);
+  if (!claimed) {
     const current = await store.getBatch(sessionId, n);
     if (current && (current.status === "done" || current.status === "failed")) {
       // A redelivery after a crash between the batch's last write and the count: finish the count.
@@ -50,11 +50,17 @@ export async function processBatch(ctx: PipelineContext, message: BatchMessage):
     return "dropped_stale";
   }
   try {
-    return await run(ctx, message, session, batch);
+    return await run(ctx, message, session, claimed.batch, claimed.resumed);
   } catch (error) {
     // Give the lease back at once, so the redelivered message can claim the batch without waiting it out.
     await store
-      .transitionBatch(sessionId, n, { from: ["processing"], to: "queued", attempt, remove: ["leaseUntil"] })
+      .transitionBatch(sessionId, n, {
+        from: ["processing"],
+        to: "queued",
+        attempt,
+        set: { interrupted: true },
+        remove: ["leaseUntil"],
+      })
       .catch(() => undefined);
     throw error;
   }
@@ -73,9 +79,14 @@ async function run(
   message: BatchMessage,
   session: SessionRecord,
   batch: BatchRecord,
+  resumed: boolean,
 ): Promise<BatchOutcome> {
   const { store, clock, settings, log } = ctx;
   const { sessionId, batch: n, slotStart } = message;
+  // Resuming after a worker died: what it already stored stands, and is not requested (nor charged) again.
+  const kept = resumed ? (await store.getResults(sessionId, batch.symbols)).filter((r) => r.batch === n) : [];
+  const keptSymbols = new Set(kept.map((r) => r.symbol));
+  const todo = batch.symbols.filter((s) => !keptSymbols.has(s));
 
   // The message may arrive up to a second early (whole-second delays): wait for the slot itself.
   if (slotStart > clock()) {
@@ -83,7 +94,7 @@ async function run(
     // A cancel may have landed while this batch waited: nothing is spent for a cancelled session.
     if ((await store.getSession(sessionId))?.status === "cancelled") return dropCancelled(ctx, message, ["processing"]);
   }
-  const gate = await passGate(ctx, slotStart, batch.symbols.length);
+  const gate = todo.length === 0 ? "granted" : await passGate(ctx, slotStart, todo.length);
   if (gate !== "granted") {
     await requeue(ctx, batch, { wasted: 0 });
     return "requeued_slot_expired";
@@ -94,7 +105,7 @@ async function run(
   try {
     results = await validateSymbols(
       {
-        symbols: batch.symbols,
+        symbols: todo,
         asOf: new Date(session.params.asOf),
         lookbackDays: session.params.lookbackDays,
         checkOptions: settings.checkOptions,
@@ -109,7 +120,9 @@ async function run(
   const validatedAt = new Date(clock()).toISOString();
   await store.putResults(results.map((r) => toStored(sessionId, n, r, validatedAt)));
   // Credits are spent only for the symbols whose subject could be read (the others were never requested).
-  const outcome = summarize(results, results.filter((r) => r.error?.kind !== "datalake").length);
+  const credits = results.filter((r) => r.error?.kind !== "datalake").length;
+  results = [...kept, ...results];
+  const outcome = summarize(results, credits);
   const finished = await store.transitionBatch(sessionId, n, {
     from: ["processing"],
     to: "done",
@@ -140,18 +153,21 @@ async function dropCancelled(ctx: PipelineContext, message: BatchMessage, from: 
 }
 
 /** queued -> processing for this attempt; or take over a processing batch whose lease has run out. */
-async function claim(ctx: PipelineContext, message: BatchMessage): Promise<BatchRecord | undefined> {
+async function claim(
+  ctx: PipelineContext,
+  message: BatchMessage,
+): Promise<{ batch: BatchRecord; resumed: boolean } | undefined> {
   const now = ctx.clock();
   const set = { leaseUntil: now + ctx.settings.leaseMs, startedAt: new Date(now).toISOString() };
   const change = { to: "processing", attempt: message.attempt, set } as const;
-  return (
-    (await ctx.store.transitionBatch(message.sessionId, message.batch, { ...change, from: ["queued"] })) ??
-    (await ctx.store.transitionBatch(message.sessionId, message.batch, {
-      ...change,
-      from: ["processing"],
-      leaseBefore: now,
-    }))
-  );
+  const fresh = await ctx.store.transitionBatch(message.sessionId, message.batch, { ...change, from: ["queued"] });
+  if (fresh) return { batch: fresh, resumed: fresh.interrupted === true };
+  const takenOver = await ctx.store.transitionBatch(message.sessionId, message.batch, {
+    ...change,
+    from: ["processing"],
+    leaseBefore: now,
+  });
+  return takenOver && { batch: takenOver, resumed: true };
 }
 
 const DAY_MS = 86_400_000;
