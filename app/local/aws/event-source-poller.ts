@@ -48,6 +48,11 @@ export interface PollerStats {
   /** Messages deleted after a successful invocation. */
   deleted: number;
   inFlight: number;
+  /** ReceiveMessage requests sent (each a billed SQS request on AWS), and how many of them came back empty. */
+  receives: number;
+  emptyReceives: number;
+  /** DeleteMessageBatch requests sent. */
+  deleteRequests: number;
 }
 
 /**
@@ -63,7 +68,16 @@ export class EventSourcePoller {
   readonly #maxConcurrency: number;
   readonly #onError: (error: unknown) => void;
   readonly #abort = new AbortController();
-  readonly #stats: PollerStats = { invocations: 0, failedInvocations: 0, itemFailures: 0, deleted: 0, inFlight: 0 };
+  readonly #stats: PollerStats = {
+    invocations: 0,
+    failedInvocations: 0,
+    itemFailures: 0,
+    deleted: 0,
+    inFlight: 0,
+    receives: 0,
+    emptyReceives: 0,
+    deleteRequests: 0,
+  };
   #workers: Promise<void>[] = [];
   #stopping = false;
 
@@ -98,6 +112,7 @@ export class EventSourcePoller {
     while (!this.#stopping) {
       let messages: Message[];
       try {
+        this.#stats.receives++;
         const received = await this.#options.client.send(
           new ReceiveMessageCommand({
             QueueUrl: this.#options.queueUrl,
@@ -110,6 +125,7 @@ export class EventSourcePoller {
           { abortSignal: this.#abort.signal },
         );
         messages = received.Messages ?? [];
+        if (messages.length === 0) this.#stats.emptyReceives++;
       } catch (error) {
         if (this.#stopping) return;
         this.#onError(error);
@@ -163,6 +179,7 @@ export class EventSourcePoller {
   async #delete(messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
     try {
+      this.#stats.deleteRequests++;
       const result = await this.#options.client.send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.#options.queueUrl,
