@@ -66,6 +66,11 @@ export async function processBatch(ctx: PipelineContext, message: BatchMessage):
   }
 }
 
+/** The batch's slot is past, or its day is: it re-reserves. Internal to the processor. */
+class SlotExpiredError extends Error {
+  override name = "SlotExpiredError";
+}
+
 /** A duplicate delivery while the batch is being processed under a live lease. Retried, never dropped. */
 export class BatchBusyError extends Error {
   override name = "BatchBusyError";
@@ -94,12 +99,6 @@ async function run(
     // A cancel may have landed while this batch waited: nothing is spent for a cancelled session.
     if ((await store.getSession(sessionId))?.status === "cancelled") return dropCancelled(ctx, message, ["processing"]);
   }
-  const gate = todo.length === 0 ? "granted" : await passGate(ctx, slotStart, todo.length);
-  if (gate !== "granted") {
-    await requeue(ctx, batch, { wasted: 0 });
-    return "requeued_slot_expired";
-  }
-
   const datalake = ctx.datalakeFor(session.params.datalake);
   let results: SymbolResult[];
   try {
@@ -112,8 +111,19 @@ async function run(
       },
       datalake,
       ctx.provider,
+      {
+        // The gate is passed right before the request, after the datalake reads: the time it records must be the
+        // time the provider counts the credits, or spends of consecutive slots could come closer than a window.
+        beforeRequest: async (symbols) => {
+          if ((await passGate(ctx, slotStart, symbols.length)) !== "granted") throw new SlotExpiredError();
+        },
+      },
     );
   } catch (error) {
+    if (error instanceof SlotExpiredError) {
+      await requeue(ctx, batch, { wasted: 0 });
+      return "requeued_slot_expired";
+    }
     return handleProviderFailure(ctx, session, batch, error);
   }
 

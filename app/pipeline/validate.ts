@@ -32,6 +32,7 @@ export async function validateSymbols(
   request: ValidateRequest,
   datalake: Datalake,
   provider: ReferenceProvider,
+  hooks: { beforeRequest?: (symbols: readonly string[]) => Promise<void> } = {},
 ): Promise<SymbolResult[]> {
   const subjects = new Map<string, Bar[]>();
   const results = new Map<string, SymbolResult>();
@@ -46,6 +47,7 @@ export async function validateSymbols(
   );
   const readable = request.symbols.filter((s) => subjects.has(s));
   if (readable.length > 0) {
+    await hooks.beforeRequest?.(readable);
     const reference = await provider.dailyBars(readable, referenceRange(request.asOf, request.lookbackDays));
     for (const symbol of readable) {
       const outcome = reference.get(symbol);
