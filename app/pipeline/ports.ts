@@ -115,6 +115,11 @@ export interface CreditLedger {
   release(reservation: SlotReservation): Promise<void>;
   /** Called right before the provider request of a reservation. */
   spend(reservation: SlotReservation, now: number): Promise<SpendOutcome>;
+  /**
+   * Called when that request is over, at `at`: the latest instant the provider can have counted it. Later slots
+   * space their spends from it, so a request that reached the provider late never brings two slots together.
+   */
+  settle(reservation: SlotReservation, at: number): Promise<void>;
 }
 
 export type WorkMessage =

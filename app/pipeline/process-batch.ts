@@ -117,6 +117,7 @@ async function run(
         beforeRequest: async (symbols) => {
           if ((await passGate(ctx, slotStart, symbols.length)) !== "granted") throw new SlotExpiredError();
         },
+        afterRequest: () => ctx.ledger.settle({ slotStart, credits: todo.length }, clock()),
       },
     );
   } catch (error) {

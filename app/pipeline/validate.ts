@@ -32,7 +32,11 @@ export async function validateSymbols(
   request: ValidateRequest,
   datalake: Datalake,
   provider: ReferenceProvider,
-  hooks: { beforeRequest?: (symbols: readonly string[]) => Promise<void> } = {},
+  hooks: {
+    beforeRequest?: (symbols: readonly string[]) => Promise<void>;
+    /** After the request, whatever its outcome. */
+    afterRequest?: () => Promise<void>;
+  } = {},
 ): Promise<SymbolResult[]> {
   const subjects = new Map<string, Bar[]>();
   const results = new Map<string, SymbolResult>();
@@ -48,7 +52,12 @@ export async function validateSymbols(
   const readable = request.symbols.filter((s) => subjects.has(s));
   if (readable.length > 0) {
     await hooks.beforeRequest?.(readable);
-    const reference = await provider.dailyBars(readable, referenceRange(request.asOf, request.lookbackDays));
+    let reference: Awaited<ReturnType<ReferenceProvider["dailyBars"]>>;
+    try {
+      reference = await provider.dailyBars(readable, referenceRange(request.asOf, request.lookbackDays));
+    } finally {
+      await hooks.afterRequest?.();
+    }
     for (const symbol of readable) {
       const outcome = reference.get(symbol);
       if (!outcome) {

@@ -12,7 +12,7 @@ import {
 import { isConditionalCheckFailed, reasonOf, StoreError } from "./errors.ts";
 import { ExpressionBuilder } from "./expression.ts";
 import { type Item, PK, SK, TTL } from "./items.ts";
-import { decideSpend, type GateState } from "./spend-gate.ts";
+import { decideSpend, type GateState, settleSpend } from "./spend-gate.ts";
 
 export interface DynamoCreditLedgerOptions {
   client: DynamoDBDocumentClient;
@@ -122,6 +122,21 @@ export class DynamoCreditLedger implements CreditLedger {
       if (decision.next === undefined || (await this.#writeGate(gate, decision.next, now))) return decision.outcome;
     }
     throw new StoreError("UpdateItem", this.#table, `${this.#pk} / GATE`, `spend lost ${MAX_RACES} races in a row`);
+  }
+
+  async settle(reservation: SlotReservation, at: number): Promise<void> {
+    for (let race = 0; race < MAX_RACES; race++) {
+      const item = await this.#read("GATE");
+      if (!item) return;
+      const gate = {
+        slotStart: Number(item.slotStart),
+        curLast: Number(item.curLast),
+        prevLast: Number(item.prevLast),
+      };
+      const next = settleSpend(gate, reservation.slotStart, at);
+      if (next === undefined || (await this.#writeGate(gate, next, at))) return;
+    }
+    throw new StoreError("UpdateItem", this.#table, `${this.#pk} / GATE`, `settle lost ${MAX_RACES} races in a row`);
   }
 
   /** The grid to reserve under; re-anchored at `now` when absent or idle. */

@@ -46,3 +46,14 @@ export function decideSpend(
   if (now < at) return { outcome: { kind: "wait", at } };
   return { outcome: { kind: "granted" }, next: { slotStart, curLast: now, prevLast: gate.curLast } };
 }
+
+/**
+ * The gate after a spend's request ended at `at`: its slot's latest spend (curLast) — or, if a later slot has
+ * already started spending, the previous slot's (prevLast) — moves up to `at`, so every later spend keeps its
+ * distance from when the provider may really have counted it. Undefined when nothing changes.
+ */
+export function settleSpend(gate: GateState, slotStart: number, at: number): GateState | undefined {
+  if (slotStart === gate.slotStart) return at > gate.curLast ? { ...gate, curLast: at } : undefined;
+  if (slotStart < gate.slotStart) return at > gate.prevLast ? { ...gate, prevLast: at } : undefined;
+  return undefined;
+}
