@@ -122,6 +122,8 @@ async function run(
     );
   } catch (error) {
     if (error instanceof SlotExpiredError) {
+      // Nothing was spent: the credits go back (the day's matter; the slot itself is past).
+      await ctx.ledger.release({ slotStart, credits: todo.length });
       await requeue(ctx, batch, { wasted: 0 });
       return "requeued_slot_expired";
     }

