@@ -1,24 +1,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect } from "vitest";
 import { symbolToPathSegment } from "../../app/domain/symbol.ts";
 import type { StoredResult } from "../../app/pipeline/model.ts";
 import { MAX_SYMBOLS } from "../../app/pipeline/start-session.ts";
-import { type Reliability, startReliabilityStack } from "./harness.ts";
-import { activeScenarios, Figures, runScenario, type ScenarioOutcome } from "./scenario.ts";
+import type { Reliability } from "./harness.ts";
+import { type Scenario, scenarioSuite } from "./scenario.ts";
 
 /**
  * Bad input at every boundary: coordinator events, symbols, the datalake's files, the provider's answers.
  * Each gets a clear error, on its own symbol where it concerns one, and the rest of the session is unaffected.
  */
-interface Scenario {
-  name: string;
-  heavy?: boolean;
-  timeoutMs?: number;
-  run(r: Reliability): Promise<ScenarioOutcome>;
-}
-
 const BAD_EVENTS: [string, Record<string, unknown>, RegExp][] = [
   ["symbols as a string", { symbols: "AAPL" }, /symbols: .*expected array/i],
   ["lookbackDays as a string", { symbols: ["AAPL"], lookbackDays: "10" }, /lookbackDays: .*expected number/i],
@@ -197,25 +190,5 @@ const scenarios: Scenario[] = [
   },
 ];
 
-const active = activeScenarios(scenarios);
-const figures = new Figures("bad-input");
-let r: Reliability;
-beforeAll(async () => {
-  // A short horizon, so a 10,000-symbol session queues a few batches rather than fifteen minutes of them.
-  r = await startReliabilityStack({ horizonMs: 5_000 });
-}, 60_000);
-afterAll(async () => {
-  await r?.stop();
-  figures.write(active.length);
-});
-
-describe("bad input", () => {
-  for (const scenario of active)
-    it(
-      scenario.name,
-      async () => {
-        await runScenario(r, figures, scenario.name, scenario.heavy ? "heavy" : "default", () => scenario.run(r));
-      },
-      scenario.timeoutMs ?? 90_000,
-    );
-});
+// A short horizon, so a 10,000-symbol session queues a few batches rather than fifteen minutes of them.
+scenarioSuite("bad input", "bad-input", scenarios, { horizonMs: 5_000 });

@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Reliability, startReliabilityStack } from "./harness.ts";
-import { activeScenarios, Figures, runScenario, type ScenarioOutcome } from "./scenario.ts";
+import { expect } from "vitest";
+import { type Scenario, scenarioSuite } from "./scenario.ts";
 
 /**
  * Faults of delivery and storage: duplicated and redelivered messages, crashed workers, poison messages,
  * DynamoDB throttling and genuine conditional-write races, EventBridge put failures. The emulator reads the
  * window as calendar-aligned here, so an over-spend is not refused but shows in the rolling maximum.
  */
-interface Scenario {
-  name: string;
-  heavy?: boolean;
-  timeoutMs?: number;
-  run(r: Reliability): Promise<ScenarioOutcome>;
-}
-
 const BATCH = 8;
 
 const scenarios: Scenario[] = [
@@ -102,24 +94,4 @@ const scenarios: Scenario[] = [
   },
 ];
 
-const active = activeScenarios(scenarios);
-const figures = new Figures("delivery-faults");
-let r: Reliability;
-beforeAll(async () => {
-  r = await startReliabilityStack({ windowMode: "calendar" });
-}, 60_000);
-afterAll(async () => {
-  await r?.stop();
-  figures.write(active.length);
-});
-
-describe("delivery and storage faults", () => {
-  for (const scenario of active)
-    it(
-      scenario.name,
-      async () => {
-        await runScenario(r, figures, scenario.name, scenario.heavy ? "heavy" : "default", () => scenario.run(r));
-      },
-      scenario.timeoutMs ?? 90_000,
-    );
-});
+scenarioSuite("delivery and storage faults", "delivery-faults", scenarios, { windowMode: "calendar" });

@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect } from "vitest";
 import { TwelveDataClient } from "../../app/adapters/twelvedata/client.ts";
 import { createProcessorHandler } from "../../app/handlers/processor.ts";
 import { asLocalFunction } from "../../app/local/aws/lambda-context.ts";
 import { createPipelineRuntime } from "../../app/runtime/pipeline-runtime.ts";
 import { spendElsewhere } from "../helpers/faults.ts";
-import { API_KEY, CREDITS_PER_WINDOW, type Reliability, startReliabilityStack, WINDOW_SECONDS } from "./harness.ts";
-import { activeScenarios, Figures, runScenario, type ScenarioOutcome } from "./scenario.ts";
+import { API_KEY, CREDITS_PER_WINDOW, type Reliability, WINDOW_SECONDS } from "./harness.ts";
+import { type Scenario, scenarioSuite } from "./scenario.ts";
 
 /**
  * Faults of the provider and of time: 5xx, gateway pages, cut JSON, timeouts, transient 404s, another consumer of
  * the same key, clocks that disagree, and operators racing a running session. The emulator enforces the strict
  * (rolling) reading of the window: an over-spend by dq would be a 429, and none is allowed without a cause.
  */
-interface Scenario {
-  name: string;
-  heavy?: boolean;
-  timeoutMs?: number;
-  run(r: Reliability): Promise<ScenarioOutcome>;
-}
-
 async function erroredSymbols(r: Reliability, sessionId: string): Promise<string[]> {
   const { results } = await r.stack.runtime.operations.allResults(sessionId);
   return results.filter((x) => x.status === "error").map((x) => x.symbol);
@@ -207,24 +200,4 @@ const scenarios: Scenario[] = [
   },
 ];
 
-const active = activeScenarios(scenarios);
-const figures = new Figures("provider-faults");
-let r: Reliability;
-beforeAll(async () => {
-  r = await startReliabilityStack({ windowMode: "rolling" });
-}, 60_000);
-afterAll(async () => {
-  await r?.stop();
-  figures.write(active.length);
-});
-
-describe("provider, time and operator faults", () => {
-  for (const scenario of active)
-    it(
-      scenario.name,
-      async () => {
-        await runScenario(r, figures, scenario.name, scenario.heavy ? "heavy" : "default", () => scenario.run(r));
-      },
-      scenario.timeoutMs ?? 90_000,
-    );
-});
+scenarioSuite("provider, time and operator faults", "provider-faults", scenarios, { windowMode: "rolling" });

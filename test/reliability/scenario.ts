@@ -1,7 +1,8 @@
 import { closeSync, existsSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Reliability } from "./harness.ts";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { type Reliability, type ReliabilityOptions, startReliabilityStack } from "./harness.ts";
 import { type Allowances, checkInvariants, type InvariantReport } from "./invariants.ts";
 
 /** `DQ_RELIABILITY=heavy` adds the heavy scenarios to the default ones. */
@@ -172,4 +173,43 @@ function withLock(path: string, fn: () => void): void {
     closeSync(fd);
     unlinkSync(path);
   }
+}
+
+export interface Scenario {
+  name: string;
+  heavy?: boolean;
+  timeoutMs?: number;
+  run(r: Reliability): Promise<ScenarioOutcome>;
+}
+
+/**
+ * One test file's suite: a reliability stack for the file, one test per active scenario (each ending in the
+ * invariant checks), and the file's figures written once every scenario ran.
+ */
+export function scenarioSuite(
+  title: string,
+  file: string,
+  scenarios: readonly Scenario[],
+  stack: ReliabilityOptions = {},
+): void {
+  const active = activeScenarios(scenarios);
+  const figures = new Figures(file);
+  let r: Reliability;
+  beforeAll(async () => {
+    r = await startReliabilityStack(stack);
+  }, 60_000);
+  afterAll(async () => {
+    await r?.stop();
+    figures.write(active.length);
+  });
+  describe(title, () => {
+    for (const scenario of active)
+      it(
+        scenario.name,
+        async () => {
+          await runScenario(r, figures, scenario.name, scenario.heavy ? "heavy" : "default", () => scenario.run(r));
+        },
+        scenario.timeoutMs ?? 90_000,
+      );
+  });
 }

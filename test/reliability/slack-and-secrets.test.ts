@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect } from "vitest";
 import type { SlackLambdaResponse } from "../../app/handlers/slack.ts";
 import { LOCAL_SLACK } from "../../app/local/slack/local-slack.ts";
 import type { SessionRecord } from "../../app/pipeline/model.ts";
@@ -8,21 +8,14 @@ import {
   signedSlackEvent,
   slashCommandBody,
 } from "../helpers/slack.ts";
-import { API_KEY, type Reliability, startReliabilityStack } from "./harness.ts";
+import { API_KEY, type Reliability } from "./harness.ts";
 import { scanTable } from "./invariants.ts";
-import { activeScenarios, Figures, runScenario, type ScenarioOutcome } from "./scenario.ts";
+import { type Scenario, scenarioSuite } from "./scenario.ts";
 
 /**
  * Slack requests that must do nothing (forged, replayed, oversized, from the wrong user or channel), and a full
  * session started from Slack whose every output is scanned for the API key and the Slack secrets.
  */
-interface Scenario {
-  name: string;
-  heavy?: boolean;
-  timeoutMs?: number;
-  run(r: Reliability): Promise<ScenarioOutcome>;
-}
-
 function slack(r: Reliability) {
   const local = r.stack.slack;
   const fn = r.stack.functions.slack;
@@ -155,24 +148,4 @@ const scenarios: Scenario[] = [
   },
 ];
 
-const active = activeScenarios(scenarios);
-const figures = new Figures("slack-and-secrets");
-let r: Reliability;
-beforeAll(async () => {
-  r = await startReliabilityStack({ slack: true });
-}, 60_000);
-afterAll(async () => {
-  await r?.stop();
-  figures.write(active.length);
-});
-
-describe("Slack input and secrets", () => {
-  for (const scenario of active)
-    it(
-      scenario.name,
-      async () => {
-        await runScenario(r, figures, scenario.name, scenario.heavy ? "heavy" : "default", () => scenario.run(r));
-      },
-      scenario.timeoutMs ?? 90_000,
-    );
-});
+scenarioSuite("Slack input and secrets", "slack-and-secrets", scenarios, { slack: true });
