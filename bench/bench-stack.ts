@@ -78,7 +78,7 @@ export const HORIZON_WINDOWS = QUEUE.delayHorizonSeconds / 60;
  */
 export async function startBenchStack(universe: BenchUniverse, shape: PlanShape): Promise<BenchStack> {
   const aws = new AwsMeter();
-  const clock = new LocalClock();
+  const clock = new LocalClock(universe.asOf.getTime());
   const lambdas = new LambdaMeter(clock.now);
   let createProvider: () => ReferenceProvider = () => {
     throw new Error("the processor ran before the stack was up");
@@ -105,6 +105,7 @@ export async function startBenchStack(universe: BenchUniverse, shape: PlanShape)
     processorConcurrency: shape.processorConcurrency,
     visibilityTimeoutSeconds: Math.max(4, 3 * shape.windowSeconds),
     slack: {},
+    dailySchedule: false,
     log,
     instrumentClient: aws.instrument,
     wrapProcessor: (handler) => lambdas.wrap("processor", processorContainers.wrap(handler)),

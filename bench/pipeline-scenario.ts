@@ -81,6 +81,8 @@ export interface ScenarioResult {
 export async function runPipelineScenario(
   scenario: PipelineScenario,
   progress: (line: string) => void = () => {},
+  /** The instant the scenario's clock and as-of start at (tests pin it). @default now */
+  startAt: Date = new Date(),
 ): Promise<ScenarioResult> {
   const wallStart = Date.now();
   const sessions = scenario.sessions ?? 1;
@@ -88,7 +90,7 @@ export async function runPipelineScenario(
   const { shape } = scenario;
   const windowMs = shape.windowSeconds * 1000;
   progress(`${scenario.name}: generating ${total} symbols`);
-  const universe = await createBenchUniverse(total);
+  const universe = await createBenchUniverse(total, startAt);
   const b = await startBenchStack(universe, shape);
   try {
     const universes = Array.from({ length: sessions }, (_, i) =>

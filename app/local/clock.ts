@@ -6,6 +6,11 @@
 export class LocalClock {
   #offsetMs = 0;
 
+  /** @param startAt the instant the clock reads now (tests pin it so nothing depends on the real date). @default real time */
+  constructor(startAt?: number) {
+    if (startAt !== undefined) this.#offsetMs = startAt - Date.now();
+  }
+
   readonly now = (): number => Date.now() + this.#offsetMs;
 
   /** Moves the clock forward to `ms` (never back). */

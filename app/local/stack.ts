@@ -54,6 +54,8 @@ export interface LocalStackOptions {
   log?: Log;
   metrics?: MetricsSink;
   clock?: LocalClock;
+  /** Create the daily schedule as infra does (its cron then fires on the stack's clock). @default true */
+  dailySchedule?: boolean;
   /** Serve the Slack app and route notifications to a fake Slack Web API (printing with onMessage). */
   slack?: { onMessage?: FakeSlackOptions["onMessage"] };
   /** Middleware on every SDK client of the pipeline (request counting, injected throttling). */
@@ -191,7 +193,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       provider: options.provider,
     });
     const runtime = await runtimePromise;
-    await createDailySchedule(names, stack, scheduler.endpoint);
+    if (options.dailySchedule ?? true) await createDailySchedule(names, stack, scheduler.endpoint);
 
     const processor = asLocalFunction("processor", createProcessorHandler(getRuntime));
     functions.coordinator = asLocalFunction("coordinator", createCoordinatorHandler(getRuntime));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runPipelineScenario } from "../../bench/pipeline-scenario.ts";
 import { CI_SCENARIOS } from "../../bench/scenarios.ts";
+import { testStartInstant } from "../helpers/pinned-clock.ts";
 
 /**
  * The benchmarks' quick subset, as a guard: at 3 s windows dq measures 1.03-1.04 of the lower bound on a 2-core
@@ -11,7 +12,7 @@ const MAX_RATIO = 1.15;
 
 describe.each(CI_SCENARIOS)("benchmark $name", (scenario) => {
   it("stays near the lower bound with no 429, no repeated symbol, no lost result and one credit per symbol", async () => {
-    const result = await runPipelineScenario(scenario);
+    const result = await runPipelineScenario(scenario, () => {}, new Date(testStartInstant()));
 
     expect(result.dq.ratio).toBeLessThanOrEqual(MAX_RATIO);
     expect({

@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LocalEvent } from "../../app/local/aws/eventbridge-shim.ts";
+import { LocalClock } from "../../app/local/clock.ts";
 import { generateSampleDatalake, type SampleDatalake } from "../../app/local/sample-datalake/index.ts";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../app/local/stack.ts";
 import { createSyntheticMarket } from "../../app/market/synthetic-market.ts";
 import type { Log } from "../../app/pipeline/context.ts";
 import type { SessionRecord } from "../../app/pipeline/model.ts";
 import type { StartInput, StartResult } from "../../app/pipeline/start-session.ts";
+import { testStartInstant } from "./pinned-clock.ts";
 
 export interface TestStack {
   stack: LocalStack;
@@ -24,10 +26,15 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-/** A local stack at scaled time (1 s credit windows) over a fresh sample datalake with its labelled defects. */
+/**
+ * A local stack at scaled time (1 s credit windows) over a fresh sample datalake with its labelled defects, its clock
+ * pinned to the test start instant, and no daily schedule (a test that moves the clock across days must not meet
+ * the daily cron unless it asks for it).
+ */
 export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
   const market = options.market ?? createSyntheticMarket();
-  const asOf = new Date();
+  const clock = options.clock ?? new LocalClock(testStartInstant());
+  const asOf = new Date(clock.now());
   const dir = mkdtempSync(join(tmpdir(), "dq-test-"));
   const sample = await generateSampleDatalake({ dir, market, asOf });
   const logs: TestStack["logs"] = [];
@@ -46,7 +53,9 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
     visibilityTimeoutSeconds: 2,
     processorConcurrency: 4,
     log,
+    dailySchedule: false,
     ...options,
+    clock,
   });
   const coordinator = stack.functions.coordinator;
   if (!coordinator) throw new Error("the local stack has no coordinator");

@@ -20,6 +20,7 @@ import {
   type ProviderProxy,
   startProviderProxy,
 } from "../helpers/faults.ts";
+import { testStartInstant } from "../helpers/pinned-clock.ts";
 
 /** A key nobody would type by accident, so a scan for it finds only leaks. */
 export const API_KEY = "td-rel-7Qx9VbN2kLmZp4Ws8Ht3Yc6Rj1";
@@ -80,8 +81,8 @@ export interface Reliability {
  */
 export async function startReliabilityStack(options: ReliabilityOptions = {}): Promise<Reliability> {
   const market = options.market ?? createSyntheticMarket();
-  const clock = new LocalClock();
-  const asOf = new Date();
+  const clock = new LocalClock(testStartInstant());
+  const asOf = new Date(clock.now());
   const dir = mkdtempSync(join(tmpdir(), "dq-reliability-"));
   const sample = await generateSampleDatalake({ dir, market, asOf });
   const logs: LogEntry[] = [];
@@ -133,6 +134,7 @@ export async function startReliabilityStack(options: ReliabilityOptions = {}): P
     processorConcurrency: 4,
     log,
     metrics,
+    dailySchedule: false,
     instrumentClient: dynamo.instrument,
     wrapProcessor: processor.wrap,
     settings: { leaseMs: resolved.leaseMs, ...(options.horizonMs ? { horizonMs: options.horizonMs } : {}) },

@@ -1,0 +1,14 @@
+/**
+ * The instant every clock-driven test starts at. Tests never read the real date: a stack, a sample datalake and
+ * an as-of all start here, so a run is the same on any weekday, at any hour, in any time zone. `DQ_TEST_START`
+ * moves it (the pinned-clock matrix in `.ci/run` runs the time-sensitive suites at several instants).
+ * @default a Wednesday afternoon in UTC, mid-session in New York
+ */
+export const DEFAULT_TEST_START = "2026-01-14T15:00:00Z";
+
+export function testStartInstant(): number {
+  const raw = process.env.DQ_TEST_START ?? DEFAULT_TEST_START;
+  const ms = Date.parse(raw);
+  if (Number.isNaN(ms)) throw new Error(`DQ_TEST_START is not an ISO instant: ${raw}`);
+  return ms;
+}
