@@ -1,6 +1,6 @@
 /**
  * The one place that names things and fixes how they connect. Both the Pulumi program (infra/) and the local
- * stack (app/local/) read it, so the cloud and the local stack cannot drift apart.
+ * stack (local/) read it, so the cloud and the local stack cannot drift apart.
  */
 
 export const EVENT_SOURCE = "dq.monitor";

@@ -1,13 +1,13 @@
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { TwelveDataClient } from "../app/adapters/twelvedata/client.ts";
 import { RateLimitError } from "../app/adapters/twelvedata/errors.ts";
-import { localClientConfig } from "../app/local/aws/env.ts";
-import { EventSourcePoller } from "../app/local/aws/event-source-poller.ts";
-import { createWorkQueues } from "../app/local/aws/sqs.ts";
 import { toStored } from "../app/pipeline/process-batch.ts";
 import { validateSymbols } from "../app/pipeline/validate.ts";
 import { errorResult } from "../app/quality/check-symbol.ts";
 import type { AwsClient } from "../app/runtime/pipeline-runtime.ts";
+import { localClientConfig } from "../local/aws/env.ts";
+import { EventSourcePoller } from "../local/aws/event-source-poller.ts";
+import { createWorkQueues } from "../local/aws/sqs.ts";
 import type { BenchStack } from "./bench-stack.ts";
 
 /** The chained design's batch: 8 symbols, one provider request, whatever the plan allows. */

@@ -1,5 +1,5 @@
-import type { LocalFunction } from "../app/local/aws/functions.ts";
 import type { FunctionName } from "../app/wiring.ts";
+import type { LocalFunction } from "../local/aws/functions.ts";
 
 /** One timed invocation of a local function. */
 export interface TimedInvocation {

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { functionUrlEvent } from "../app/local/slack/function-url-event.ts";
-import { LOCAL_SLACK } from "../app/local/slack/local-slack.ts";
-import { signSlackRequest } from "../app/local/slack/slash-command.ts";
-import { startLocalStack } from "../app/local/stack.ts";
+import { functionUrlEvent } from "../local/slack/function-url-event.ts";
+import { LOCAL_SLACK } from "../local/slack/local-slack.ts";
+import { signSlackRequest } from "../local/slack/slash-command.ts";
+import { startLocalStack } from "../local/stack.ts";
 import { quantile, round } from "./stats.ts";
 
 export interface AckLatency {

@@ -1,5 +1,5 @@
 import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { localClientConfig } from "../app/local/aws/env.ts";
+import { localClientConfig } from "../local/aws/env.ts";
 import { dynamoItemSize, itemKind } from "./item-size.ts";
 
 export interface TableSurvey {

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateSampleDatalake, type SampleDatalake } from "../app/local/sample-datalake/index.ts";
-import { addDays } from "../app/market/iso-date.ts";
-import { exchangeDate } from "../app/market/nyse-calendar.ts";
-import { createSyntheticMarket, type InstrumentSpec } from "../app/market/synthetic-market.ts";
-import type { MarketData } from "../app/market/types.ts";
+import { addDays } from "../app/calendar/iso-date.ts";
+import { exchangeDate } from "../app/calendar/nyse-calendar.ts";
+import { createSyntheticMarket, type InstrumentSpec } from "../local/market/synthetic-market.ts";
+import type { MarketData } from "../local/market/types.ts";
+import { generateSampleDatalake, type SampleDatalake } from "../local/sample-datalake/index.ts";
 
 export interface BenchUniverse {
   market: MarketData;

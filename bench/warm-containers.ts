@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { LocalFunction } from "../app/local/aws/functions.ts";
+import type { LocalFunction } from "../local/aws/functions.ts";
 
 /**
  * Lambda's execution environments for one function, as far as module state goes: an invocation runs in an idle

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSlackLambdaHandler, type SlackLambdaResponse } from "../../app/handlers/slack.ts";
-import { lambdaContext } from "../../app/local/aws/lambda-context.ts";
-import { type FakeSlack, startFakeSlack } from "../../app/local/slack/fake-slack.ts";
 import type { SlackPolicy } from "../../app/slack/authorization.ts";
+import { lambdaContext } from "../../local/aws/lambda-context.ts";
+import { type FakeSlack, startFakeSlack } from "../../local/slack/fake-slack.ts";
 import {
   BOT_TOKEN,
   type SignedEventOptions,

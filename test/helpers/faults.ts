@@ -7,8 +7,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SQSEvent } from "aws-lambda";
-import type { LocalFunction } from "../../app/local/aws/functions.ts";
 import type { AwsClient } from "../../app/runtime/pipeline-runtime.ts";
+import type { LocalFunction } from "../../local/aws/functions.ts";
 
 /** An error the test put there on purpose: never a defect of the code under test. */
 export class InjectedFault extends Error {

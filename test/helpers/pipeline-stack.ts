@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { LocalEvent } from "../../app/local/aws/eventbridge-shim.ts";
-import { LocalClock } from "../../app/local/clock.ts";
-import { generateSampleDatalake, type SampleDatalake } from "../../app/local/sample-datalake/index.ts";
-import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../app/local/stack.ts";
-import { createSyntheticMarket } from "../../app/market/synthetic-market.ts";
 import type { Log } from "../../app/pipeline/context.ts";
 import type { SessionRecord } from "../../app/pipeline/model.ts";
 import type { StartInput, StartResult } from "../../app/pipeline/start-session.ts";
+import type { LocalEvent } from "../../local/aws/eventbridge-shim.ts";
+import { LocalClock } from "../../local/clock.ts";
+import { createSyntheticMarket } from "../../local/market/synthetic-market.ts";
+import { generateSampleDatalake, type SampleDatalake } from "../../local/sample-datalake/index.ts";
+import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../local/stack.ts";
 import { testStartInstant } from "./pinned-clock.ts";
 
 export interface TestStack {

@@ -1,6 +1,6 @@
 import type { SlackLambdaEvent } from "../../app/handlers/slack.ts";
-import { functionUrlEvent } from "../../app/local/slack/function-url-event.ts";
-import { signSlackRequest } from "../../app/local/slack/slash-command.ts";
+import { functionUrlEvent } from "../../local/slack/function-url-event.ts";
+import { signSlackRequest } from "../../local/slack/slash-command.ts";
 
 export { signSlackRequest };
 

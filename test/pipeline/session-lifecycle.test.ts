@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalFunction } from "../../app/local/aws/functions.ts";
+import type { LocalFunction } from "../../local/aws/functions.ts";
 import { startTestStack, type TestStack } from "../helpers/pipeline-stack.ts";
 
 /** Duplicate delivery, switchable per test: the processor runs every event twice at once. */

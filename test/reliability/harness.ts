@@ -3,16 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TwelveDataClient } from "../../app/adapters/twelvedata/client.ts";
 import type { CoordinatorResult } from "../../app/handlers/coordinator.ts";
-import { LocalClock } from "../../app/local/clock.ts";
-import { CountingMetrics } from "../../app/local/counting-metrics.ts";
-import { generateSampleDatalake, type SampleDatalake } from "../../app/local/sample-datalake/index.ts";
-import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../app/local/stack.ts";
-import { startTwelveDataEmulator, type TwelveDataEmulator } from "../../app/local/twelvedata/emulator.ts";
-import { createSyntheticMarket } from "../../app/market/synthetic-market.ts";
-import type { MarketData } from "../../app/market/types.ts";
 import type { Log } from "../../app/pipeline/context.ts";
 import type { SessionRecord } from "../../app/pipeline/model.ts";
 import type { StartInput, StartResult } from "../../app/pipeline/start-session.ts";
+import { LocalClock } from "../../local/clock.ts";
+import { CountingMetrics } from "../../local/counting-metrics.ts";
+import { createSyntheticMarket } from "../../local/market/synthetic-market.ts";
+import type { MarketData } from "../../local/market/types.ts";
+import { generateSampleDatalake, type SampleDatalake } from "../../local/sample-datalake/index.ts";
+import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../local/stack.ts";
+import { startTwelveDataEmulator, type TwelveDataEmulator } from "../../local/twelvedata/emulator.ts";
 import {
   DynamoFaults,
   FaultCounter,

@@ -1,9 +1,9 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { expect } from "vitest";
-import { localClientConfig } from "../../app/local/aws/env.ts";
 import type { SessionRecord } from "../../app/pipeline/model.ts";
 import { TABLE } from "../../app/wiring.ts";
+import { localClientConfig } from "../../local/aws/env.ts";
 import { CREDITS_PER_WINDOW, type Reliability } from "./harness.ts";
 
 /** Causes a scenario declares for what would otherwise break an invariant; each is checked for being counted. */

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import type { SlackLambdaResponse } from "../../app/handlers/slack.ts";
-import { LOCAL_SLACK } from "../../app/local/slack/local-slack.ts";
 import type { SessionRecord } from "../../app/pipeline/model.ts";
+import { LOCAL_SLACK } from "../../local/slack/local-slack.ts";
 import {
   type SignedEventOptions,
   type SlashCommandFields,

@@ -1,8 +1,8 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EventBridgePublisher, EventPublishError } from "../../../app/adapters/eventbridge/publisher.ts";
-import { localClientConfig } from "../../../app/local/aws/env.ts";
-import { type EventBridgeShim, startEventBridgeShim } from "../../../app/local/aws/eventbridge-shim.ts";
+import { localClientConfig } from "../../../local/aws/env.ts";
+import { type EventBridgeShim, startEventBridgeShim } from "../../../local/aws/eventbridge-shim.ts";
 
 const BUS = "dq-test-events";
 

@@ -1,9 +1,9 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { afterEach, describe, expect, it } from "vitest";
 import { LambdaSessionStarter, SessionStartError } from "../../../app/adapters/lambda/async-starter.ts";
-import { localClientConfig } from "../../../app/local/aws/env.ts";
-import { localFunctionArn } from "../../../app/local/aws/functions.ts";
-import { type LambdaShim, startLambdaShim } from "../../../app/local/aws/lambda-shim.ts";
+import { localClientConfig } from "../../../local/aws/env.ts";
+import { localFunctionArn } from "../../../local/aws/functions.ts";
+import { type LambdaShim, startLambdaShim } from "../../../local/aws/lambda-shim.ts";
 
 let shim: LambdaShim | undefined;
 afterEach(async () => {

@@ -6,9 +6,9 @@ import {
   SchedulerDailySchedule,
   withTimeOfDay,
 } from "../../../app/adapters/scheduler/daily-schedule.ts";
-import { localClientConfig } from "../../../app/local/aws/env.ts";
-import { localFunctionArn } from "../../../app/local/aws/functions.ts";
-import { type SchedulerShim, startSchedulerShim } from "../../../app/local/aws/scheduler-shim.ts";
+import { localClientConfig } from "../../../local/aws/env.ts";
+import { localFunctionArn } from "../../../local/aws/functions.ts";
+import { type SchedulerShim, startSchedulerShim } from "../../../local/aws/scheduler-shim.ts";
 
 const GROUP = "dq-test-schedules";
 const NAME = "dq-test-daily";

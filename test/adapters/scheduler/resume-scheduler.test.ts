@@ -7,10 +7,10 @@ import {
   SchedulerResume,
 } from "../../../app/adapters/scheduler/resume-scheduler.ts";
 import { parseWorkMessage } from "../../../app/adapters/sqs/work-message.ts";
-import { localClientConfig } from "../../../app/local/aws/env.ts";
-import type { LoopbackServer } from "../../../app/local/aws/http-server.ts";
-import { type SchedulerShim, startSchedulerShim } from "../../../app/local/aws/scheduler-shim.ts";
-import { createWorkQueues, startFauxqs, type WorkQueues } from "../../../app/local/aws/sqs.ts";
+import { localClientConfig } from "../../../local/aws/env.ts";
+import type { LoopbackServer } from "../../../local/aws/http-server.ts";
+import { type SchedulerShim, startSchedulerShim } from "../../../local/aws/scheduler-shim.ts";
+import { createWorkQueues, startFauxqs, type WorkQueues } from "../../../local/aws/sqs.ts";
 
 const GROUP = "dq-test-schedules";
 const NOW = Date.parse("2025-03-04T22:10:00Z");

@@ -3,8 +3,8 @@ import { type FauxqsServer, startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidMessageError, parseWorkMessage } from "../../../app/adapters/sqs/work-message.ts";
 import { clampDelay, SqsWorkQueue, WorkQueueError } from "../../../app/adapters/sqs/work-queue.ts";
-import { localClientConfig } from "../../../app/local/aws/env.ts";
 import type { WorkMessage } from "../../../app/pipeline/ports.ts";
+import { localClientConfig } from "../../../local/aws/env.ts";
 
 describe("SqsWorkQueue", () => {
   let fauxqs: FauxqsServer;

@@ -7,7 +7,7 @@ import {
   RateLimitError,
   TwelveDataUsageError,
 } from "../../../app/adapters/twelvedata/errors.ts";
-import type { TwelveDataEmulator } from "../../../app/local/twelvedata/emulator.ts";
+import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
 import { AFTER_CLOSE, startFixtureEmulator } from "../../local/twelvedata/helpers.ts";
 
 let emulator: TwelveDataEmulator | undefined;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TwelveDataClient } from "../../../app/adapters/twelvedata/client.ts";
-import type { TwelveDataEmulator } from "../../../app/local/twelvedata/emulator.ts";
+import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
 import { createFixtureMarket } from "../../local/twelvedata/fixture-market.ts";
 import { startFixtureEmulator } from "../../local/twelvedata/helpers.ts";
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TwelveDataClient, type TwelveDataClientOptions } from "../../../app/adapters/twelvedata/client.ts";
 import { providerConfig } from "../../../app/config/config.ts";
 import type { ReferenceOutcome } from "../../../app/domain/ports.ts";
-import type { TwelveDataEmulator } from "../../../app/local/twelvedata/emulator.ts";
+import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
 import { fixtureClose } from "../../local/twelvedata/fixture-market.ts";
 import { startFixtureEmulator } from "../../local/twelvedata/helpers.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BackgroundInvoker } from "../../../app/local/aws/background-invoker.ts";
-import { UnknownFunctionError } from "../../../app/local/aws/errors.ts";
+import { BackgroundInvoker } from "../../../local/aws/background-invoker.ts";
+import { UnknownFunctionError } from "../../../local/aws/errors.ts";
 
 describe("BackgroundInvoker", () => {
   it("gives up after the retries and reports the failure once", async () => {

@@ -5,9 +5,9 @@ import {
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTable, startDynalite } from "../../../app/local/aws/dynamodb.ts";
-import { localClientConfig } from "../../../app/local/aws/env.ts";
-import type { LoopbackServer } from "../../../app/local/aws/http-server.ts";
+import { createTable, startDynalite } from "../../../local/aws/dynamodb.ts";
+import { localClientConfig } from "../../../local/aws/env.ts";
+import type { LoopbackServer } from "../../../local/aws/http-server.ts";
 
 describe("dynalite", () => {
   let dynalite: LoopbackServer;

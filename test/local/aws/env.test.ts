@@ -3,13 +3,13 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDynalite } from "../../../app/local/aws/dynamodb.ts";
-import { localAwsEnv } from "../../../app/local/aws/env.ts";
-import { type EventBridgeShim, startEventBridgeShim } from "../../../app/local/aws/eventbridge-shim.ts";
-import type { LoopbackServer } from "../../../app/local/aws/http-server.ts";
-import { type LambdaShim, startLambdaShim } from "../../../app/local/aws/lambda-shim.ts";
-import { type SchedulerShim, startSchedulerShim } from "../../../app/local/aws/scheduler-shim.ts";
 import { EVENT_SOURCE } from "../../../app/wiring.ts";
+import { startDynalite } from "../../../local/aws/dynamodb.ts";
+import { localAwsEnv } from "../../../local/aws/env.ts";
+import { type EventBridgeShim, startEventBridgeShim } from "../../../local/aws/eventbridge-shim.ts";
+import type { LoopbackServer } from "../../../local/aws/http-server.ts";
+import { type LambdaShim, startLambdaShim } from "../../../local/aws/lambda-shim.ts";
+import { type SchedulerShim, startSchedulerShim } from "../../../local/aws/scheduler-shim.ts";
 
 describe("localAwsEnv", () => {
   it("sets the region, fake credentials and one endpoint variable per running service", () => {

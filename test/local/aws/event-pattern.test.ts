@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { UnsupportedEventPatternError } from "../../../app/local/aws/errors.ts";
-import { assertExactPattern, matchesPattern } from "../../../app/local/aws/event-pattern.ts";
+import { UnsupportedEventPatternError } from "../../../local/aws/errors.ts";
+import { assertExactPattern, matchesPattern } from "../../../local/aws/event-pattern.ts";
 
 describe("matchesPattern", () => {
   const pattern = { source: ["dq.monitor"], "detail-type": ["WorkflowCompleted", "WorkflowFailed"] };

@@ -1,10 +1,10 @@
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { localClientConfig } from "../../../app/local/aws/env.ts";
-import { EventSourcePoller, type EventSourcePollerOptions } from "../../../app/local/aws/event-source-poller.ts";
-import type { LoopbackServer } from "../../../app/local/aws/http-server.ts";
-import { createWorkQueues, startFauxqs, type WorkQueues } from "../../../app/local/aws/sqs.ts";
+import { localClientConfig } from "../../../local/aws/env.ts";
+import { EventSourcePoller, type EventSourcePollerOptions } from "../../../local/aws/event-source-poller.ts";
+import type { LoopbackServer } from "../../../local/aws/http-server.ts";
+import { createWorkQueues, startFauxqs, type WorkQueues } from "../../../local/aws/sqs.ts";
 import { deferred, waitFor } from "./wait.ts";
 
 describe("EventSourcePoller", () => {

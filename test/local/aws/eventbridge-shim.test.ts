@@ -1,9 +1,9 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { afterEach, describe, expect, it } from "vitest";
-import { localClientConfig } from "../../../app/local/aws/env.ts";
-import { type EventBridgeShim, startEventBridgeShim } from "../../../app/local/aws/eventbridge-shim.ts";
-import type { LocalFunctions } from "../../../app/local/aws/functions.ts";
 import { DetailType, EVENT_SOURCE } from "../../../app/wiring.ts";
+import { localClientConfig } from "../../../local/aws/env.ts";
+import { type EventBridgeShim, startEventBridgeShim } from "../../../local/aws/eventbridge-shim.ts";
+import type { LocalFunctions } from "../../../local/aws/functions.ts";
 
 describe("EventBridge shim", () => {
   let shim: EventBridgeShim | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { functionNameOf, localFunctionArn } from "../../../app/local/aws/functions.ts";
+import { functionNameOf, localFunctionArn } from "../../../local/aws/functions.ts";
 
 describe("functionNameOf", () => {
   it.each([

@@ -1,8 +1,8 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterEach, describe, expect, it } from "vitest";
-import { localClientConfig } from "../../../app/local/aws/env.ts";
-import type { LocalFunctions } from "../../../app/local/aws/functions.ts";
-import { type LambdaShim, startLambdaShim } from "../../../app/local/aws/lambda-shim.ts";
+import { localClientConfig } from "../../../local/aws/env.ts";
+import type { LocalFunctions } from "../../../local/aws/functions.ts";
+import { type LambdaShim, startLambdaShim } from "../../../local/aws/lambda-shim.ts";
 import { deferred } from "./wait.ts";
 
 describe("Lambda shim", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InvalidScheduleExpressionError } from "../../../app/local/aws/errors.ts";
-import { parseScheduleExpression } from "../../../app/local/aws/schedule-expression.ts";
 import { SCHEDULE } from "../../../app/wiring.ts";
+import { InvalidScheduleExpressionError } from "../../../local/aws/errors.ts";
+import { parseScheduleExpression } from "../../../local/aws/schedule-expression.ts";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const FRIDAY_NOON_UTC = Date.parse("2026-01-16T12:00:00Z");

@@ -12,11 +12,11 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterEach, describe, expect, it } from "vitest";
-import { localClientConfig } from "../../../app/local/aws/env.ts";
-import { type LocalFunctions, localFunctionArn } from "../../../app/local/aws/functions.ts";
-import { startSchedulerShim } from "../../../app/local/aws/scheduler-shim.ts";
-import { createWorkQueues, startFauxqs } from "../../../app/local/aws/sqs.ts";
 import { SCHEDULE } from "../../../app/wiring.ts";
+import { localClientConfig } from "../../../local/aws/env.ts";
+import { type LocalFunctions, localFunctionArn } from "../../../local/aws/functions.ts";
+import { startSchedulerShim } from "../../../local/aws/scheduler-shim.ts";
+import { createWorkQueues, startFauxqs } from "../../../local/aws/sqs.ts";
 import { waitFor } from "./wait.ts";
 
 const FRIDAY_NOON_UTC = Date.parse("2026-01-16T12:00:00Z");

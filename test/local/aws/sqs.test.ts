@@ -1,9 +1,9 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localAwsEnv, localClientConfig } from "../../../app/local/aws/env.ts";
-import type { LoopbackServer } from "../../../app/local/aws/http-server.ts";
-import { createWorkQueues, queueUrlFromArn, startFauxqs, toLoopbackQueueUrl } from "../../../app/local/aws/sqs.ts";
 import { QUEUE } from "../../../app/wiring.ts";
+import { localAwsEnv, localClientConfig } from "../../../local/aws/env.ts";
+import type { LoopbackServer } from "../../../local/aws/http-server.ts";
+import { createWorkQueues, queueUrlFromArn, startFauxqs, toLoopbackQueueUrl } from "../../../local/aws/sqs.ts";
 
 describe("fauxqs work queues", () => {
   let fauxqs: LoopbackServer;

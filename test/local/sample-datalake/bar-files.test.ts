@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Bar } from "../../../app/domain/bar.ts";
-import { writeCsvBars, writeParquetBars } from "../../../app/local/sample-datalake/bar-files.ts";
+import { writeCsvBars, writeParquetBars } from "../../../local/sample-datalake/bar-files.ts";
 
 const bars: Bar[] = [
   { date: "2026-11-24", open: 101.5, high: 103.25, low: 100.75, close: 102.125, volume: 1_234_567 },

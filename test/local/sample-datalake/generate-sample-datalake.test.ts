@@ -4,16 +4,16 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { weekday } from "../../../app/calendar/iso-date.ts";
+import { tradingDays } from "../../../app/calendar/nyse-calendar.ts";
 import type { Bar } from "../../../app/domain/bar.ts";
+import { CHECK_SEVERITY, type CheckCode } from "../../../app/quality/types.ts";
+import { createSyntheticMarket, type InstrumentSpec } from "../../../local/market/synthetic-market.ts";
 import {
   generateSampleDatalake,
   type SampleDatalake,
   SampleDatalakeError,
-} from "../../../app/local/sample-datalake/index.ts";
-import { weekday } from "../../../app/market/iso-date.ts";
-import { tradingDays } from "../../../app/market/nyse-calendar.ts";
-import { createSyntheticMarket, type InstrumentSpec } from "../../../app/market/synthetic-market.ts";
-import { CHECK_SEVERITY, type CheckCode } from "../../../app/quality/types.ts";
+} from "../../../local/sample-datalake/index.ts";
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type FakeSlack, startFakeSlack } from "../../../app/local/slack/fake-slack.ts";
 import { createWebClient } from "../../../app/slack/chat.ts";
+import { type FakeSlack, startFakeSlack } from "../../../local/slack/fake-slack.ts";
 
 let slack: FakeSlack | undefined;
 afterEach(async () => {

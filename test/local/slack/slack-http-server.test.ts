@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type FakeSlack, startFakeSlack } from "../../../app/local/slack/fake-slack.ts";
-import { type SlackHttpServer, startSlackHttpServer } from "../../../app/local/slack/slack-http-server.ts";
+import { type FakeSlack, startFakeSlack } from "../../../local/slack/fake-slack.ts";
+import { type SlackHttpServer, startSlackHttpServer } from "../../../local/slack/slack-http-server.ts";
 import { BOT_TOKEN, SIGNING_SECRET, signSlackRequest, slashCommandBody } from "../../helpers/slack.ts";
 import { FakeOperations, MemoryLog, MemorySchedule, RecordingStarter } from "../../slack/fakes.ts";
 

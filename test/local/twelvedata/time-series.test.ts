@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { TwelveDataEmulator } from "../../../app/local/twelvedata/emulator.ts";
+import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
 import { fixtureClose } from "./fixture-market.ts";
 import { get, type SeriesBody, startFixtureEmulator } from "./helpers.ts";
 
