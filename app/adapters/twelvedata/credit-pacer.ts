@@ -26,6 +26,10 @@ export class CreditPacer {
   readonly #windowMs: number;
   /** performance.now() before which nothing is sent: the provider said the window is spent. */
   #pausedUntil = 0;
+  /** Requests queued for credits that have not started yet. */
+  #waiting = 0;
+  /** Give-backs still pending: they keep the process alive exactly while a request waits for their credits. */
+  readonly #giveBacks = new Set<NodeJS.Timeout>();
 
   constructor(limiter: Bottleneck, creditsPerWindow: number, windowMs: number) {
     this.#limiter = limiter;
@@ -38,16 +42,24 @@ export class CreditPacer {
   }
 
   /** Runs `send` once `credits` are free and any pause is over; the credits return a window after it settles. */
-  run<T>(credits: number, send: () => Promise<T>): Promise<T> {
-    return this.#limiter.schedule({ weight: credits }, async () => {
-      const wait = this.#pausedUntil - performance.now();
-      if (wait > 0) await sleep(wait);
-      try {
-        return await send();
-      } finally {
-        this.#giveBackLater(credits);
-      }
-    });
+  async run<T>(credits: number, send: () => Promise<T>): Promise<T> {
+    let started = false;
+    this.#setWaiting(+1);
+    try {
+      return await this.#limiter.schedule({ weight: credits }, async () => {
+        started = true;
+        this.#setWaiting(-1);
+        const wait = this.#pausedUntil - performance.now();
+        if (wait > 0) await sleep(wait);
+        try {
+          return await send();
+        } finally {
+          this.#giveBackLater(credits);
+        }
+      });
+    } finally {
+      if (!started) this.#setWaiting(-1);
+    }
   }
 
   /** The provider reports no credit left (api-credits-left: 0, or a 429): send nothing for a full window. */
@@ -57,10 +69,27 @@ export class CreditPacer {
 
   #giveBackLater(credits: number): void {
     const timer = setTimeout(() => {
+      this.#giveBacks.delete(timer);
       void this.#giveBack(credits);
     }, this.#windowMs + RETURN_MARGIN_MS);
-    // A pending give-back must not keep a process (a CLI, a Lambda runtime shutting down) alive.
-    timer.unref();
+    this.#giveBacks.add(timer);
+    this.#holdProcess(timer);
+  }
+
+  #setWaiting(delta: number): void {
+    const before = this.#waiting;
+    this.#waiting += delta;
+    if (before === 0 || this.#waiting === 0) for (const timer of this.#giveBacks) this.#holdProcess(timer);
+  }
+
+  /**
+   * A give-back keeps the process alive only while a request waits for credits: a CLI whose next batch waits for
+   * the next window must not exit with its work undone (nothing else is pending then), and an idle one (a CLI that
+   * printed its report, a Lambda runtime shutting down) must not stay up a window for credits nobody wants.
+   */
+  #holdProcess(timer: NodeJS.Timeout): void {
+    if (this.#waiting > 0) timer.ref();
+    else timer.unref();
   }
 
   async #giveBack(credits: number): Promise<void> {
