@@ -2,14 +2,10 @@ import cliProgress from "cli-progress";
 import { createDatalake } from "../adapters/datalake/create-datalake.ts";
 import { resolveUniverse } from "../adapters/datalake/universe.ts";
 import { TwelveDataClient } from "../adapters/twelvedata/client.ts";
-import {
-  ProviderAuthError,
-  ProviderUnavailableError,
-  RateLimitError,
-  TwelveDataError,
-} from "../adapters/twelvedata/errors.ts";
+import { ProviderAuthError, ProviderUnavailableError, RateLimitError } from "../adapters/twelvedata/errors.ts";
 import { ConfigError, isLoopbackUrl, type ProviderConfig } from "../config/config.ts";
 import type { ReferenceProvider } from "../domain/ports.ts";
+import { ProviderError } from "../domain/provider-errors.ts";
 import { planBatches } from "../pipeline/planning.ts";
 import { validateSymbols } from "../pipeline/validate.ts";
 import { errorResult } from "../quality/check-symbol.ts";
@@ -44,7 +40,7 @@ export async function runCheck(
   try {
     client = io.client ?? TwelveDataClient.fromConfig(provider);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof TwelveDataError)
+    if (error instanceof ConfigError || error instanceof ProviderError)
       throw new CliError(error.message, { cause: error });
     throw error;
   }
@@ -104,7 +100,7 @@ async function checkBatch(
       if (
         error instanceof RateLimitError ||
         error instanceof ProviderUnavailableError ||
-        error instanceof TwelveDataError
+        error instanceof ProviderError
       ) {
         const kind = error instanceof RateLimitError ? "rate_limit" : "provider";
         return symbols.map((s) => errorResult(s, kind, error.message));

@@ -12,7 +12,9 @@ export interface DailyRange {
 
 /**
  * The reference provider (Twelve Data). One call is one HTTP request for all the symbols and costs one credit
- * per symbol. Throws RateLimitError (nothing in the answer is usable) or ProviderUnavailableError after retries.
+ * per symbol. A failure of the request as a whole throws a ProviderError (provider-errors.ts): ProviderRateLimited,
+ * ProviderUnavailable (after retries), ProviderRefused, or the base class for anything else; nothing in the answer is
+ * then usable.
  */
 export interface ReferenceProvider {
   dailyBars(symbols: readonly string[], range: DailyRange): Promise<Map<string, ReferenceOutcome>>;

@@ -1,4 +1,4 @@
-import { RateLimitError, TwelveDataError } from "../adapters/twelvedata/errors.ts";
+import { ProviderError, ProviderRateLimited } from "../domain/provider-errors.ts";
 import { errorResult } from "../quality/check-symbol.ts";
 import type { SymbolResult } from "../quality/types.ts";
 import type { PipelineContext } from "./context.ts";
@@ -228,17 +228,21 @@ async function handleProviderFailure(
   error: unknown,
 ): Promise<BatchOutcome> {
   const credits = batch.symbols.length;
-  if (error instanceof RateLimitError) {
+  if (error instanceof ProviderRateLimited) {
     ctx.metrics.count(MetricName.rateLimited, 1);
     ctx.log.warn("provider rate limit: batch re-queued", {
       sessionId: session.sessionId,
       batch: batch.batch,
       scope: error.scope,
+      creditsUsed: error.creditsUsed,
+      creditsLimit: error.creditsLimit,
     });
     await requeue(ctx, batch, { wasted: credits });
     return "requeued_rate_limited";
   }
-  if (!(error instanceof TwelveDataError)) throw error;
+  // Any other failure of the request as a whole (an outage, a refused key, a rejected request) counts towards the
+  // batch's provider failures; anything that is not a provider error is a bug, and the message's redelivery retries.
+  if (!(error instanceof ProviderError)) throw error;
   const failures = batch.providerFailures + 1;
   ctx.log.warn("provider unavailable for a batch", {
     sessionId: session.sessionId,

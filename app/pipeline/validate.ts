@@ -26,7 +26,7 @@ export function referenceRange(asOf: Date, lookbackDays: number): DailyRange {
 /**
  * Reads the subject bars, makes ONE provider request for every symbol whose bars could be read, and checks each.
  * A datalake failure or a per-symbol provider error becomes that symbol's `error` result. A rate limit or an
- * outage of the whole request is thrown (RateLimitError, ProviderUnavailableError): the caller re-queues.
+ * outage of the whole request is thrown (a ProviderError, domain/provider-errors.ts): the caller re-queues.
  */
 export async function validateSymbols(
   request: ValidateRequest,

@@ -42,6 +42,8 @@ export interface TwelveDataClientOptions {
 
 /** The provider's own spelling of a spent day; anything else at 429 is the per-minute cap. */
 const DAY_LIMIT = /for the day/i;
+/** "… 9 API credits were used, with the current limit being 8 …", in both the minute's and the day's 429. */
+const CREDITS_USED = /(\d+) API credits were used, with the current limit being (\d+)/i;
 
 /** A failure worth another attempt. Internal: callers see ProviderUnavailableError once attempts run out. */
 class RetryableFailure extends Error {
@@ -209,9 +211,11 @@ export class TwelveDataClient implements ReferenceProvider {
     if (code === 429) {
       this.#pacer.pauseForWindow();
       const day = DAY_LIMIT.test(message);
+      const credits = CREDITS_USED.exec(message);
       throw new RateLimitError(`Twelve Data rate limit (${day ? "day" : "minute"}): ${message}`, {
         scope: day ? "day" : "minute",
         retryAfterMs: day ? msUntilNextUtcDay(this.#clock()) : this.#windowMs,
+        ...(credits ? { creditsUsed: Number(credits[1]), creditsLimit: Number(credits[2]) } : {}),
         status: code,
         attempts,
       });

@@ -1,58 +1,67 @@
-/** Every failure of the Twelve Data client. Messages never carry the API key. */
-export class TwelveDataError extends Error {
-  override name = "TwelveDataError";
-  /** The provider's error code (from the body when it has one, else the HTTP status); undefined when none came back. */
-  readonly status: number | undefined;
-  /** HTTP attempts made before giving up (0: nothing was sent). */
-  readonly attempts: number;
+import {
+  ProviderError,
+  type ProviderErrorOptions,
+  ProviderRateLimited,
+  type ProviderRateLimitedOptions,
+  ProviderRefused,
+  ProviderUnavailable,
+  type RateLimitScope,
+} from "../../domain/provider-errors.ts";
 
-  constructor(message: string, options: { status?: number | undefined; attempts: number; cause?: unknown }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.status = options.status;
-    this.attempts = options.attempts;
-  }
-}
+/**
+ * Twelve Data's failures, each a member of the domain's provider error family (domain/provider-errors.ts), so the
+ * pipeline sees only the family. Messages never carry the API key.
+ */
+export const TWELVE_DATA = "Twelve Data";
 
-export const RateLimitScope = { minute: "minute", day: "day" } as const;
-export type RateLimitScope = (typeof RateLimitScope)[keyof typeof RateLimitScope];
+type TwelveDataErrorOptions = Omit<ProviderErrorOptions, "provider">;
 
-/** The provider refused for lack of credits. Nothing in the answer is usable; never a data failure. */
-export class RateLimitError extends TwelveDataError {
+/** The provider refused for lack of credits (429). Twelve Data always says which limit, so scope is known. */
+export class RateLimitError extends ProviderRateLimited {
   override name = "RateLimitError";
-  readonly scope: RateLimitScope;
-  /** How long until credits are back: a full window for "minute", until 00:00 UTC for "day". */
-  readonly retryAfterMs: number;
+  declare readonly scope: RateLimitScope;
+  declare readonly retryAfterMs: number;
 
   constructor(
     message: string,
-    options: { scope: RateLimitScope; retryAfterMs: number; status?: number; attempts: number; cause?: unknown },
+    options: Omit<ProviderRateLimitedOptions, "provider"> & { scope: RateLimitScope; retryAfterMs: number },
   ) {
-    super(message, options);
-    this.scope = options.scope;
-    this.retryAfterMs = options.retryAfterMs;
+    super(message, { ...options, provider: TWELVE_DATA });
   }
 }
 
 /** The API key is missing, wrong or not allowed this data (401, 403). Retrying cannot help. */
-export class ProviderAuthError extends TwelveDataError {
+export class ProviderAuthError extends ProviderRefused {
   override name = "ProviderAuthError";
+
+  constructor(message: string, options: TwelveDataErrorOptions) {
+    super(message, { ...options, provider: TWELVE_DATA });
+  }
 }
 
 /** The provider rejected the request as a whole (400, 404, 414, ...). Retrying the same request cannot help. */
-export class ProviderRequestError extends TwelveDataError {
+export class ProviderRequestError extends ProviderError {
   override name = "ProviderRequestError";
+
+  constructor(message: string, options: TwelveDataErrorOptions) {
+    super(message, { ...options, provider: TWELVE_DATA });
+  }
 }
 
 /** 5xx, network failures, timeouts or unreadable answers, still failing after every attempt. */
-export class ProviderUnavailableError extends TwelveDataError {
+export class ProviderUnavailableError extends ProviderUnavailable {
   override name = "ProviderUnavailableError";
+
+  constructor(message: string, options: TwelveDataErrorOptions) {
+    super(message, { ...options, provider: TWELVE_DATA });
+  }
 }
 
 /** A call the client refuses before sending: a programming or configuration error in the caller. */
-export class TwelveDataUsageError extends TwelveDataError {
+export class TwelveDataUsageError extends ProviderError {
   override name = "TwelveDataUsageError";
 
   constructor(message: string) {
-    super(message, { attempts: 0 });
+    super(message, { provider: TWELVE_DATA, attempts: 0 });
   }
 }

@@ -7,6 +7,12 @@ import {
   RateLimitError,
   TwelveDataUsageError,
 } from "../../../app/adapters/twelvedata/errors.ts";
+import {
+  ProviderError,
+  ProviderRateLimited,
+  ProviderRefused,
+  ProviderUnavailable,
+} from "../../../app/domain/provider-errors.ts";
 import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
 import { AFTER_CLOSE, startFixtureEmulator } from "../../local/twelvedata/helpers.ts";
 
@@ -47,7 +53,8 @@ describe("errors the provider answers", () => {
     const error = await failure(clientFor(emulator, { apiKey: "wrong" }).dailyBars(["AAPL"], WEEK));
 
     expect(error).toBeInstanceOf(ProviderAuthError);
-    expect(error).toMatchObject({ status: 401, attempts: 1 });
+    expect(error).toBeInstanceOf(ProviderRefused);
+    expect(error).toMatchObject({ provider: "Twelve Data", status: 401, attempts: 1 });
     expect(emulator.counts().requests).toBe(1);
   });
 
@@ -61,7 +68,9 @@ describe("errors the provider answers", () => {
       const error = await failure(client.dailyBars(["AAPL"], WEEK));
 
       expect(error).toBeInstanceOf(RateLimitError);
-      expect(error).toMatchObject({ scope: "minute", retryAfterMs: 50, status: 429 });
+      expect(error).toBeInstanceOf(ProviderRateLimited);
+      expect(error).toMatchObject({ scope: "minute", retryAfterMs: 50, status: 429, creditsLimit: 2 });
+      expect((error as ProviderRateLimited).creditsUsed).toBeGreaterThan(2);
     },
   );
 
@@ -73,7 +82,9 @@ describe("errors the provider answers", () => {
     const error = await failure(client.dailyBars(["AAPL"], WEEK));
 
     expect(error).toBeInstanceOf(RateLimitError);
-    expect(error).toMatchObject({ scope: "day", retryAfterMs: 2 * 3600_000 });
+    expect(error).toBeInstanceOf(ProviderRateLimited);
+    expect(error).toMatchObject({ scope: "day", retryAfterMs: 2 * 3600_000, creditsLimit: 2 });
+    expect((error as ProviderRateLimited).creditsUsed).toBeGreaterThan(2);
   });
 
   it("throws ProviderRequestError when the request as a whole is refused", async () => {
@@ -84,6 +95,8 @@ describe("errors the provider answers", () => {
     );
 
     expect(error).toBeInstanceOf(ProviderRequestError);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).not.toBeInstanceOf(ProviderRefused);
     expect(error).toMatchObject({ status: 404, attempts: 1 });
   });
 });
@@ -125,6 +138,7 @@ describe("retries", () => {
     const error = await failure(clientFor(emulator).dailyBars(["AAPL"], WEEK));
 
     expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect(error).toBeInstanceOf(ProviderUnavailable);
     expect(error).toMatchObject({ attempts: 3, status: 502 });
     expect(String((error as Error).cause)).toContain("non-JSON");
     expect(emulator.counts().requests).toBe(3);
@@ -190,6 +204,8 @@ describe("requests refused before sending", () => {
     );
 
     expect(error).toBeInstanceOf(TwelveDataUsageError);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ attempts: 0 });
     expect(emulator.counts().requests).toBe(0);
   });
 

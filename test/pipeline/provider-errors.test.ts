@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { ReferenceProvider } from "../../app/domain/ports.ts";
+import {
+  ProviderError,
+  ProviderRateLimited,
+  ProviderRefused,
+  ProviderUnavailable,
+} from "../../app/domain/provider-errors.ts";
+import { startTestStack, type TestStack } from "../helpers/pipeline-stack.ts";
+
+/**
+ * A provider that is not Twelve Data and throws only the domain's error family, one member per request: the
+ * pipeline must tell them apart by class alone.
+ */
+const script = [
+  () =>
+    new ProviderRateLimited("out of credits", {
+      provider: "Fake",
+      status: 429,
+      attempts: 1,
+      scope: "minute",
+      creditsUsed: 9,
+      creditsLimit: 8,
+    }),
+  () => new ProviderRefused("key refused", { provider: "Fake", status: 401, attempts: 1 }),
+  () => new ProviderUnavailable("down", { provider: "Fake", status: 503, attempts: 1 }),
+  () => new ProviderError("request rejected", { provider: "Fake", status: 400, attempts: 1 }),
+];
+const requests: string[][] = [];
+const provider: ReferenceProvider = {
+  async dailyBars(symbols) {
+    requests.push([...symbols]);
+    throw (script[requests.length - 1] ?? script.at(-1))?.();
+  },
+};
+
+let t: TestStack;
+beforeAll(async () => {
+  t = await startTestStack({ provider });
+}, 60_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+it("a rate limit re-queues without a failure; any other provider error counts as one until the batch fails", async () => {
+  const symbols = t.sample.symbols.slice(0, 8);
+  const started = await t.start({ symbols });
+
+  const session = await t.waitForFinal(started.sessionId, 60_000);
+
+  expect(requests).toHaveLength(4);
+  expect(session.status).toBe("failed");
+  const batch = await t.stack.runtime.ctx.store.getBatch(started.sessionId, 1);
+  expect(batch).toMatchObject({ status: "failed", providerFailures: 3 });
+  expect(batch?.error).toContain("request rejected");
+  // The rate-limited request and the first two failures re-queued the batch, each wasting its 8 credits.
+  expect(session.counters.creditsWasted).toBe(3 * 8);
+  const { results } = await t.stack.runtime.operations.allResults(started.sessionId);
+  expect(results.map((r) => r.status)).toEqual(symbols.map(() => "error"));
+  const rateLimited = t.logs.find((l) => l.message === "provider rate limit: batch re-queued");
+  expect(rateLimited?.extra).toMatchObject({ scope: "minute", creditsUsed: 9, creditsLimit: 8 });
+}, 90_000);
