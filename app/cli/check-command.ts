@@ -1,12 +1,12 @@
 import cliProgress from "cli-progress";
 import { createDatalake } from "../adapters/datalake/create-datalake.ts";
-import { resolveUniverse } from "../adapters/datalake/universe.ts";
 import { TwelveDataClient } from "../adapters/twelvedata/client.ts";
 import { ProviderAuthError, ProviderUnavailableError, RateLimitError } from "../adapters/twelvedata/errors.ts";
 import { ConfigError, isLoopbackUrl, type ProviderConfig } from "../config/config.ts";
 import type { ReferenceProvider } from "../domain/ports.ts";
 import { ProviderError } from "../domain/provider-errors.ts";
 import { planBatches } from "../pipeline/planning.ts";
+import { resolveUniverse } from "../pipeline/universe.ts";
 import { validateSymbols } from "../pipeline/validate.ts";
 import { errorResult } from "../quality/check-symbol.ts";
 import type { SymbolResult } from "../quality/types.ts";

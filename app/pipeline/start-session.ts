@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { resolveUniverse } from "../adapters/datalake/universe.ts";
 import { isValidSymbol } from "../domain/symbol.ts";
 import type { PipelineContext } from "./context.ts";
 import { MetricName } from "./context.ts";
 import { type BatchRecord, emptyCounters, type SessionRecord, type StartedBy } from "./model.ts";
 import { estimateDurationMs, planBatches, sessionIdFor } from "./planning.ts";
 import { pump } from "./pump.ts";
+import { resolveUniverse } from "./universe.ts";
 
 /** Bad coordinator input: one line naming the field, and nothing was created. */
 export class StartInputError extends Error {

@@ -1,4 +1,3 @@
 export type { ColumnNames } from "./columns.ts";
 export { createDatalake, type DatalakeOptions } from "./create-datalake.ts";
 export { DatalakeConfigError, DatalakeListError, DatalakeReadError } from "./errors.ts";
-export { EmptyUniverseError, resolveUniverse, type UniverseOptions } from "./universe.ts";

@@ -1,5 +1,5 @@
-import type { Datalake } from "../../domain/ports.ts";
-import { parseSymbol } from "../../domain/symbol.ts";
+import type { Datalake } from "../domain/ports.ts";
+import { parseSymbol } from "../domain/symbol.ts";
 
 /** The universe came out empty: nothing to check, which is a configuration problem rather than a quiet pass. */
 export class EmptyUniverseError extends Error {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { EmptyUniverseError, resolveUniverse } from "../../../app/adapters/datalake/universe.ts";
-import type { Datalake } from "../../../app/domain/ports.ts";
-import { InvalidSymbolError } from "../../../app/domain/symbol.ts";
+import type { Datalake } from "../../app/domain/ports.ts";
+import { InvalidSymbolError } from "../../app/domain/symbol.ts";
+import { EmptyUniverseError, resolveUniverse } from "../../app/pipeline/universe.ts";
 
 /** A datalake that holds the given symbols and nothing else. */
 function datalakeListing(symbols: string[]): Datalake {
