@@ -1,9 +1,6 @@
 import { createNotifierDeps } from "../runtime/slack-runtime.ts";
 import { createNotifier, type NotificationOutcome } from "../slack/notifications.ts";
 
-export type { NotificationOutcome, NotifierDeps } from "../slack/notifications.ts";
-export { createNotifier } from "../slack/notifications.ts";
-
 let cached: Promise<(event: unknown) => Promise<NotificationOutcome[]>> | undefined;
 
 /**

@@ -1,7 +1,7 @@
 import { AwsLambdaReceiver } from "@slack/bolt";
 import type { Context } from "aws-lambda";
 import { getSlackRuntime } from "../runtime/slack-runtime.ts";
-import { createSlackApp, type SlackAppDeps } from "../slack/app.ts";
+import { createSlackApp, type SlackHandlerDeps } from "../slack/app.ts";
 import { boltLogger } from "../slack/bolt-logger.ts";
 
 type BoltLambdaHandler = ReturnType<AwsLambdaReceiver["toHandler"]>;
@@ -9,11 +9,6 @@ type BoltLambdaHandler = ReturnType<AwsLambdaReceiver["toHandler"]>;
 export type SlackLambdaEvent = Parameters<BoltLambdaHandler>[0];
 export type SlackLambdaResponse = Awaited<ReturnType<BoltLambdaHandler>>;
 export type SlackLambdaHandler = (event: SlackLambdaEvent, context: Context) => Promise<SlackLambdaResponse>;
-
-export interface SlackHandlerDeps extends Omit<SlackAppDeps, "receiver"> {
-  /** Verifies every request's X-Slack-Signature; requests older than five minutes are refused too. */
-  signingSecret: string;
-}
 
 /**
  * The Slack function behind its function URL: Bolt's AwsLambdaReceiver with signature verification on, and the

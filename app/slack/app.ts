@@ -16,6 +16,12 @@ export interface SlackAppDeps extends DqCommandDeps {
   boltLogLevel?: LogLevel;
 }
 
+/** What the Slack function needs: the app's ports, and the secret that verifies Slack's requests. */
+export interface SlackHandlerDeps extends Omit<SlackAppDeps, "receiver"> {
+  /** Verifies every request's X-Slack-Signature; requests older than five minutes are refused too. */
+  signingSecret: string;
+}
+
 /** The Bolt app: `/dq` and nothing else. */
 export function createSlackApp(deps: SlackAppDeps): App {
   const logger = boltLogger(deps.log, deps.boltLogLevel);

@@ -1,4 +1,5 @@
-import { createSlackLambdaHandler, type SlackHandlerDeps } from "../../app/handlers/slack.ts";
+import { createSlackLambdaHandler } from "../../app/handlers/slack.ts";
+import type { SlackHandlerDeps } from "../../app/slack/app.ts";
 import { listenOnLoopback, readBody } from "../aws/http-server.ts";
 import { lambdaContext } from "../aws/lambda-context.ts";
 import { functionUrlEvent } from "./function-url-event.ts";

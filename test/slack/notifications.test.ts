@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createNotifier, type NotifierDeps } from "../../app/handlers/notifier.ts";
 import { progressDetail, workflowDetail } from "../../app/pipeline/finalize.ts";
 import type { SessionRecord } from "../../app/pipeline/model.ts";
 import { createWebClient, WebApiChat } from "../../app/slack/chat.ts";
+import { createNotifier, type NotifierDeps } from "../../app/slack/notifications.ts";
 import { DetailType, EVENT_SOURCE } from "../../app/wiring.ts";
 import { type FakeSlack, startFakeSlack } from "../../local/slack/fake-slack.ts";
 import { BOT_TOKEN } from "../helpers/slack.ts";
-import { MemoryLog, sessionRecord } from "../slack/fakes.ts";
+import { MemoryLog, sessionRecord } from "./fakes.ts";
 
 const DEFAULT_CHANNEL = "C0DEFAULT";
 const LIVE_CHANNEL = "C0OPS";
