@@ -24,6 +24,18 @@ export const FUNCTIONS = {
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 
+/**
+ * How the functions' bundles are laid out on disk: `<dir>/<function name>/index.mjs` and its source map. infra
+ * deploys each function's directory as its archive; the local stack can run the same files (`bundles` option).
+ */
+export const BUNDLE = {
+  /** Relative to the repository root, ignored by git. */
+  dir: "dist/lambda",
+  file: "index.mjs",
+  /** The Lambda handler setting: the `handler` export of index.mjs. */
+  handler: "index.handler",
+} as const;
+
 export const QUEUE = {
   /** Lambda's event source mapping: one message per invocation, partial batch failures reported. */
   batchSize: 1,

@@ -1,10 +1,11 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSync, type Message } from "esbuild";
+import { BUNDLE } from "../app/wiring.ts";
 
-/** Handler entries that esbuild could not bundle. */
+/** Handler entries that esbuild could not bundle, or a bundle that is not a Lambda handler. */
 export class BundleError extends Error {
   override name = "BundleError";
   readonly entries: readonly string[];
@@ -17,22 +18,32 @@ export class BundleError extends Error {
 export interface BundleOptions {
   /** Directory that the entries are relative to. @default the repository root */
   root?: string;
+  /** Where `<name>/index.mjs` are written. @default `<root>/dist/lambda` (BUNDLE.dir) */
+  outdir?: string;
   /** @default true */
   minify?: boolean;
+  /** Names whose bundle ships without a source map. @default none */
+  withoutSourceMaps?: readonly string[];
 }
 
-export interface Bundle {
-  /** The ES module Lambda loads as `index.mjs`. */
-  code: string;
-  /** Its source map, `index.mjs.map`, read by Node with --enable-source-maps. */
-  sourceMap: string;
+/** One function's bundle, written to its own directory. */
+export interface WrittenBundle {
+  /** The entry module it was built from, relative to the root. */
+  entry: string;
+  /** The directory deployed as the function's archive: index.mjs and, unless left out, index.mjs.map. */
+  dir: string;
+  /** The module Lambda loads. */
+  file: string;
   /** Names the module exports. */
   exports: string[];
+  bytes: number;
+  /** 0 without a source map. */
+  sourceMapBytes: number;
 }
 
 /** The file name inside the archive and the handler setting that points at its `handler` export. */
-export const BUNDLE_FILE = "index.mjs";
-export const LAMBDA_HANDLER = "index.handler";
+export const BUNDLE_FILE = BUNDLE.file;
+export const LAMBDA_HANDLER = BUNDLE.handler;
 
 const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
 
@@ -43,27 +54,50 @@ const requireShim =
   "const require = __dqCreateRequire(import.meta.url);";
 
 /**
- * Bundles handler entries, each into a single minified ES module for nodejs22.x on arm64, in one esbuild run
- * (the entries share most of their dependencies, so one run parses them once). The AWS SDK is bundled, not
- * left to the runtime's copy: the versions that run are the ones the tests ran, and tree-shaking keeps cold
- * starts short.
+ * Bundles handler entries (name → entry module) in one esbuild run, each into a single minified ES module for
+ * nodejs22.x on arm64, and writes each to `<outdir>/<name>/index.mjs` with its source map beside it. The entries
+ * share most of their dependencies, so one run parses them once. The AWS SDK is bundled, not left to the
+ * runtime's copy: the versions that run are the ones the tests ran, and tree-shaking keeps cold starts short.
+ *
+ * A function's directory is replaced as a whole, so nothing stale is ever deployed with it.
  */
-export function bundleHandlers(entries: readonly string[], options: BundleOptions = {}): Map<string, Bundle> {
+export function writeBundles(
+  entries: Readonly<Record<string, string>>,
+  options: BundleOptions = {},
+): Map<string, WrittenBundle> {
   const root = options.root ?? repositoryRoot;
-  const unique = [...new Set(entries)];
-  const missing = unique.filter((entry) => !existsSync(path.resolve(root, entry)));
+  const outdir = path.resolve(root, options.outdir ?? BUNDLE.dir);
+  const names = Object.keys(entries);
+  const missing = [...new Set(Object.values(entries))].filter((entry) => !existsSync(path.resolve(root, entry)));
   if (missing.length > 0) throw new BundleError(missing, `no such file under ${root}`);
-  // Never written: the directory only gives the outputs and their source maps stable relative paths.
-  const outdir = path.join(root, ".dq", "bundle");
+  const withoutMaps = new Set(options.withoutSourceMaps ?? []);
+  const built = new Map<string, WrittenBundle>();
+  // Two runs, because esbuild's source map setting is per run: with maps and without.
+  for (const sourceMaps of [true, false]) {
+    const group = names.filter((name) => withoutMaps.has(name) !== sourceMaps);
+    if (group.length === 0) continue;
+    for (const [name, bundle] of buildGroup(root, outdir, group, entries, options.minify ?? true, sourceMaps)) {
+      built.set(name, bundle);
+    }
+  }
+  return new Map(names.map((name) => [name, built.get(name) as WrittenBundle]));
+}
+
+function buildGroup(
+  root: string,
+  outdir: string,
+  names: readonly string[],
+  entries: Readonly<Record<string, string>>,
+  minify: boolean,
+  sourceMaps: boolean,
+): Map<string, WrittenBundle> {
+  const entryPoints = Object.fromEntries(names.map((name) => [`${name}/index`, entries[name] as string]));
   let result: ReturnType<typeof buildSync<{ metafile: true; write: false }>>;
   try {
     result = buildSync({
       absWorkingDir: root,
-      entryPoints: unique,
+      entryPoints,
       outdir,
-      outbase: root,
-      // Every output is <entry dir>/<entry name>/index.mjs, so its sourceMappingURL is index.mjs.map.
-      entryNames: "[dir]/[name]/index",
       outExtension: { ".js": ".mjs" },
       bundle: true,
       write: false,
@@ -72,9 +106,9 @@ export function bundleHandlers(entries: readonly string[], options: BundleOption
       target: "node22",
       format: "esm",
       mainFields: ["module", "main"],
-      minify: options.minify ?? true,
+      minify,
       // "linked" writes the sourceMappingURL comment that Node follows; "external" would leave it out.
-      sourcemap: "linked",
+      sourcemap: sourceMaps ? "linked" : false,
       sourcesContent: false,
       legalComments: "none",
       logLevel: "silent",
@@ -83,51 +117,66 @@ export function bundleHandlers(entries: readonly string[], options: BundleOption
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors ?? [];
     const detail = errors.length > 0 ? errors.map(formatMessage).join("; ") : String(error);
-    throw new BundleError(unique, detail, { cause: error });
+    throw new BundleError(
+      names.map((name) => entries[name] as string),
+      detail,
+      { cause: error },
+    );
   }
-  const files = new Map(result.outputFiles.map((f) => [f.path, f.text]));
-  const bundles = new Map<string, Bundle>();
-  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
-    if (meta.entryPoint === undefined) continue;
-    const file = path.resolve(root, output);
+  const files = new Map(result.outputFiles.map((f) => [f.path, f.contents]));
+  const written = new Map<string, WrittenBundle>();
+  for (const name of names) {
+    const entry = entries[name] as string;
+    const file = path.join(outdir, name, BUNDLE_FILE);
     const code = files.get(file);
-    const sourceMap = files.get(`${file}.map`);
-    if (code === undefined || sourceMap === undefined) {
-      throw new BundleError([meta.entryPoint], "esbuild produced no module or no source map");
+    const map = files.get(`${file}.map`);
+    const meta = result.metafile.outputs[path.relative(root, file).split(path.sep).join("/")];
+    if (code === undefined || meta === undefined || (sourceMaps && map === undefined)) {
+      throw new BundleError([entry], "esbuild produced no module or no source map for it");
     }
-    bundles.set(meta.entryPoint, { code, sourceMap, exports: meta.exports });
+    const dir = path.dirname(file);
+    replaceDirectory(dir, { [BUNDLE_FILE]: code, ...(map ? { [`${BUNDLE_FILE}.map`]: map } : {}) });
+    written.set(name, {
+      entry,
+      dir,
+      file,
+      exports: meta.exports,
+      bytes: code.byteLength,
+      sourceMapBytes: map?.byteLength ?? 0,
+    });
   }
-  for (const entry of unique) {
-    if (!bundles.has(path.normalize(entry))) throw new BundleError([entry], "esbuild produced no output for it");
-  }
-  return new Map(unique.map((entry) => [entry, bundles.get(path.normalize(entry)) as Bundle]));
+  return written;
 }
 
-/** Bundles one handler entry; see bundleHandlers. */
-export function bundleHandler(entry: string, options?: BundleOptions): Bundle {
-  return bundleHandlers([entry], options).get(entry) as Bundle;
+/** Writes the files into a fresh sibling directory, then swaps it in, so a reader never sees half a bundle. */
+function replaceDirectory(dir: string, contents: Record<string, Uint8Array>): void {
+  const staging = `${dir}.staging-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  mkdirSync(staging, { recursive: true });
+  try {
+    for (const [file, bytes] of Object.entries(contents)) writeFileSync(path.join(staging, file), bytes);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(staging, dir);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 function formatMessage(m: Message): string {
   return m.location ? `${m.location.file}:${m.location.line}: ${m.text}` : m.text;
 }
 
-/** A bundle as the archive a Lambda function deploys. Throws BundleError unless it exports `handler`. */
-export function handlerArchive(entry: string, bundle: Bundle): pulumi.asset.AssetArchive {
+/**
+ * A written bundle as the archive a Lambda function deploys: the directory, by path. Pulumi's state then holds the
+ * path and a hash of the files, not their text. The path is relative to the working directory (the project
+ * directory when Pulumi runs the program) whenever the bundle lies below it, so the state does not change with
+ * the machine that deploys. Throws BundleError unless the module exports `handler`.
+ */
+export function handlerArchive(bundle: WrittenBundle, cwd = process.cwd()): pulumi.asset.FileArchive {
   if (!bundle.exports.includes("handler")) {
-    throw new BundleError([entry], `exports ${JSON.stringify(bundle.exports)}, not "handler"`);
+    throw new BundleError([bundle.entry], `exports ${JSON.stringify(bundle.exports)}, not "handler"`);
   }
-  return new pulumi.asset.AssetArchive({
-    [BUNDLE_FILE]: new pulumi.asset.StringAsset(bundle.code),
-    [`${BUNDLE_FILE}.map`]: new pulumi.asset.StringAsset(bundle.sourceMap),
-  });
-}
-
-/** The deployment archive of every entry, bundled together. */
-export function handlerArchives(
-  entries: readonly string[],
-  options?: BundleOptions,
-): Map<string, pulumi.asset.AssetArchive> {
-  const bundles = bundleHandlers(entries, options);
-  return new Map([...bundles].map(([entry, bundle]) => [entry, handlerArchive(entry, bundle)]));
+  const relative = path.relative(cwd, bundle.dir);
+  const below = relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative);
+  return new pulumi.asset.FileArchive(below ? relative.split(path.sep).join("/") : bundle.dir);
 }

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { FUNCTIONS, type FunctionName } from "../app/wiring.ts";
-import { handlerArchives } from "./bundle.ts";
+import { handlerArchive, writeBundles } from "./bundle.ts";
 import { loadStackConfig, type StackConfig } from "./config.ts";
 import { ENVIRONMENTS, type EnvironmentSources } from "./environment.ts";
 import { DqQueueConsumer } from "./event-sources.ts";
@@ -42,13 +42,18 @@ const DESCRIPTIONS: Record<FunctionName, string> = {
   slack: "the /dq Slack app",
 };
 
-/** Bundles every function's entry in one esbuild run when the program runs. */
+/**
+ * Bundles every function's entry in one esbuild run when the program runs, to files under dist/lambda: each
+ * function deploys its directory as a FileArchive, so the state holds a path and a hash, not the code.
+ */
 function bundledCode(): NonNullable<CreateStackOptions["code"]> {
-  const archives = handlerArchives(Object.values(FUNCTIONS).map((f) => f.entry));
-  return (name, entry) => {
-    const archive = archives.get(entry);
-    if (!archive) throw new Error(`no bundle for ${name} (${entry})`);
-    return archive;
+  const bundles = writeBundles(
+    Object.fromEntries(Object.entries(FUNCTIONS).map(([name, f]) => [name, f.entry])) as Record<FunctionName, string>,
+  );
+  return (name) => {
+    const bundle = bundles.get(name);
+    if (!bundle) throw new Error(`no bundle for ${name}`);
+    return handlerArchive(bundle);
   };
 }
 

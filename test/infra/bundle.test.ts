@@ -1,41 +1,46 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type Bundle,
-  BundleError,
-  bundleHandler,
-  bundleHandlers,
-  handlerArchive,
-  handlerArchives,
-} from "../../infra/bundle.ts";
+import { BundleError, handlerArchive, type WrittenBundle, writeBundles } from "../../infra/bundle.ts";
 
-const ENTRY = "test/infra/fixtures/hello-handler.ts";
+const HELLO = "test/infra/fixtures/hello-handler.ts";
+const THROWING = "test/infra/fixtures/throwing-handler.ts";
+const NO_HANDLER = "test/infra/fixtures/no-handler.ts";
 
-describe("bundleHandler", () => {
-  let bundle: Bundle;
-  let dir: string;
-  beforeAll(async () => {
-    bundle = bundleHandler(ENTRY);
-    dir = await mkdtemp(path.join(tmpdir(), "dq-bundle-"));
+let outdir: string;
+beforeAll(() => {
+  outdir = mkdtempSync(path.join(tmpdir(), "dq-bundle-"));
+});
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+describe("writeBundles", () => {
+  let bundles: Map<string, WrittenBundle>;
+  beforeAll(() => {
+    bundles = writeBundles({ hello: HELLO, throwing: THROWING, other: NO_HANDLER }, { outdir });
   });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+  const hello = () => bundles.get("hello") as WrittenBundle;
+
+  it("writes each function to <outdir>/<name>/ as index.mjs and its source map, nothing else", () => {
+    expect(hello().dir).toBe(path.join(outdir, "hello"));
+    expect(readdirSync(hello().dir).sort()).toEqual(["index.mjs", "index.mjs.map"]);
+    expect(hello().bytes).toBe(readFileSync(hello().file).byteLength);
+    expect(hello().sourceMapBytes).toBe(readFileSync(`${hello().file}.map`).byteLength);
   });
 
-  it("reports the module's exports", () => {
-    expect(bundle.exports).toEqual(["handler"]);
+  it("reports each module's exports", () => {
+    expect(hello().exports).toEqual(["handler"]);
+    expect(bundles.get("other")?.exports).toEqual(["main"]);
   });
 
   it("produces one self-contained ES module that runs on Node 22 with its dependencies inside", async () => {
-    const file = path.join(dir, "index.mjs");
-    await writeFile(file, bundle.code);
-
-    const module = (await import(pathToFileURL(file).href)) as {
+    const module = (await import(pathToFileURL(hello().file).href)) as {
       handler: (event: { name: string }) => Promise<unknown>;
     };
 
@@ -46,72 +51,91 @@ describe("bundleHandler", () => {
     });
   });
 
-  it("minifies by default", () => {
-    expect(bundle.code.length).toBeLessThan(bundleHandler(ENTRY, { minify: false }).code.length);
+  it("bundles each entry on its own: a module gets only what it imports", () => {
+    expect(readFileSync(bundles.get("other")?.file as string, "utf8")).not.toContain("SSMClient");
   });
 
-  it("maps the bundle back to the repository's sources", () => {
-    const map = JSON.parse(bundle.sourceMap) as { version: number; sources: string[]; mappings: string };
+  it("minifies by default", () => {
+    const plain = writeBundles({ hello: HELLO }, { outdir: path.join(outdir, "plain"), minify: false });
 
-    expect(map.version).toBe(3);
+    expect(hello().bytes).toBeLessThan(plain.get("hello")?.bytes as number);
+  });
+
+  it("maps the bundle back to the repository's sources, by the archive's file name", () => {
+    const map = JSON.parse(readFileSync(`${hello().file}.map`, "utf8")) as { sources: string[]; mappings: string };
+
     expect(map.sources.some((s) => s.endsWith("test/infra/fixtures/hello-handler.ts"))).toBe(true);
     expect(map.mappings.length).toBeGreaterThan(0);
+    expect(readFileSync(hello().file, "utf8").slice(-100)).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
   });
 
   it("lets Node report a failure at its TypeScript source line", async () => {
-    const failing = bundleHandler("test/infra/fixtures/throwing-handler.ts");
-    const sub = await mkdtemp(path.join(dir, "throwing-"));
-    await writeFile(path.join(sub, "index.mjs"), failing.code);
-    await writeFile(path.join(sub, "index.mjs.map"), failing.sourceMap);
-    const script = `const m = await import(${JSON.stringify(pathToFileURL(path.join(sub, "index.mjs")).href)}); await m.handler();`;
+    const file = bundles.get("throwing")?.file as string;
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); await m.handler();`;
 
     const run = promisify(execFile)(process.execPath, ["--enable-source-maps", "--input-type=module", "-e", script]);
 
     await expect(run).rejects.toMatchObject({ stderr: expect.stringMatching(/throwing-handler\.ts:3/) });
   });
 
+  it("leaves the source map out for the functions named", () => {
+    const lean = writeBundles({ hello: HELLO }, { outdir: path.join(outdir, "lean"), withoutSourceMaps: ["hello"] });
+    const bundle = lean.get("hello") as WrittenBundle;
+
+    expect(readdirSync(bundle.dir)).toEqual(["index.mjs"]);
+    expect(bundle.sourceMapBytes).toBe(0);
+    expect(readFileSync(bundle.file, "utf8")).not.toContain("sourceMappingURL");
+  });
+
+  it("replaces a function's directory whole, so no stale file ships with it", () => {
+    const dir = path.join(outdir, "again");
+    writeBundles({ hello: HELLO }, { outdir: dir });
+    writeFileSync(path.join(dir, "hello", "stale.mjs"), "export {}");
+
+    writeBundles({ hello: HELLO }, { outdir: dir });
+
+    expect(readdirSync(path.join(dir, "hello")).sort()).toEqual(["index.mjs", "index.mjs.map"]);
+    expect(readdirSync(dir)).toEqual(["hello"]);
+  });
+
   it("names an entry that does not exist", () => {
-    expect(() => bundleHandler("test/infra/fixtures/missing.ts")).toThrow(
+    expect(() => writeBundles({ missing: "test/infra/fixtures/missing.ts" }, { outdir })).toThrow(
       expect.objectContaining({ name: "BundleError", entries: ["test/infra/fixtures/missing.ts"] }),
     );
   });
 
   it("names the entries and esbuild's reason when an import cannot be resolved", () => {
-    expect(() => bundleHandler("test/infra/fixtures/broken-import.ts")).toThrow(
+    expect(() => writeBundles({ broken: "test/infra/fixtures/broken-import.ts" }, { outdir })).toThrow(
       /cannot bundle test\/infra\/fixtures\/broken-import\.ts: .*broken-import\.ts:\d+: Could not resolve "\.\/nowhere\.ts"/,
     );
   });
 });
 
-describe("bundleHandlers", () => {
-  it("bundles several entries in one run, each on its own", () => {
-    const bundles = bundleHandlers([ENTRY, "test/infra/fixtures/no-handler.ts"], { minify: false });
-
-    expect(bundles.get(ENTRY)?.exports).toEqual(["handler"]);
-    expect(bundles.get("test/infra/fixtures/no-handler.ts")?.exports).toEqual(["main"]);
-    expect(bundles.get("test/infra/fixtures/no-handler.ts")?.code).not.toContain("SSMClient");
-  });
-
-  it("points each module at its source map by the archive's file name", () => {
-    const bundles = bundleHandlers([ENTRY, "test/infra/fixtures/no-handler.ts"]);
-
-    for (const bundle of bundles.values())
-      expect(bundle.code.slice(-100)).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
-  });
-});
-
 describe("handlerArchive", () => {
-  it("ships the module and its source map", async () => {
-    const archives = handlerArchives([ENTRY]);
+  const bundle = (dir: string, exports = ["handler"]): WrittenBundle => ({
+    entry: HELLO,
+    dir,
+    file: path.join(dir, "index.mjs"),
+    exports,
+    bytes: 1,
+    sourceMapBytes: 0,
+  });
 
-    expect(Object.keys(await (archives.get(ENTRY)?.assets ?? {})).sort()).toEqual(["index.mjs", "index.mjs.map"]);
+  it("is the bundle's directory by path, so the state holds a path and a hash, never the code", async () => {
+    const archive = handlerArchive(bundle("/repo/dist/lambda/processor"), "/repo");
+
+    expect(archive).toBeInstanceOf(pulumi.asset.FileArchive);
+    expect(await archive.path).toBe("dist/lambda/processor");
+  });
+
+  it("keeps an absolute path for a bundle outside the working directory", async () => {
+    expect(await handlerArchive(bundle("/tmp/x/processor"), "/repo").path).toBe("/tmp/x/processor");
   });
 
   it("refuses a bundle that does not export handler", () => {
-    const entry = "test/infra/fixtures/no-handler.ts";
-    const bundle = { code: "export const main = 1;", sourceMap: "{}", exports: ["main"] };
+    const lacking = bundle("/repo/dist/lambda/other", ["main"]);
 
-    expect(() => handlerArchive(entry, bundle)).toThrow(BundleError);
-    expect(() => handlerArchive(entry, bundle)).toThrow(/exports \["main"\], not "handler"/);
+    expect(() => handlerArchive(lacking, "/repo")).toThrow(BundleError);
+    expect(() => handlerArchive(lacking, "/repo")).toThrow(/exports \["main"\], not "handler"/);
   });
 });

@@ -1,19 +1,34 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { FUNCTIONS } from "../../app/wiring.ts";
-import { type Bundle, bundleHandlers } from "../../infra/bundle.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FUNCTIONS, type FunctionName } from "../../app/wiring.ts";
+import { type WrittenBundle, writeBundles } from "../../infra/bundle.ts";
 
 // Every function the stack deploys must bundle from app/handlers and export the handler Lambda calls. Reading
-// esbuild's metafile instead of importing the bundles keeps the handlers' import-time work out of this test.
+// esbuild's metafile instead of importing the bundles keeps the handlers' import-time work out of this test
+// (test/local/deployed-bundles.test.ts runs them).
 describe("the handler bundles", () => {
-  let bundles: Map<string, Bundle>;
+  let outdir: string;
+  let bundles: Map<string, WrittenBundle>;
   beforeAll(() => {
-    bundles = bundleHandlers(Object.values(FUNCTIONS).map((f) => f.entry));
+    outdir = mkdtempSync(path.join(tmpdir(), "dq-bundles-"));
+    bundles = writeBundles(Object.fromEntries(Object.entries(FUNCTIONS).map(([n, f]) => [n, f.entry])), { outdir });
+  });
+  afterAll(() => {
+    rmSync(outdir, { recursive: true, force: true });
   });
 
   it.each(Object.entries(FUNCTIONS).map(([name, f]) => [name, f.entry] as const))(
     "bundles %s from %s and exports handler",
-    (_name, entry) => {
-      expect(bundles.get(entry)?.exports).toContain("handler");
+    (name) => {
+      expect(bundles.get(name)?.exports).toContain("handler");
     },
   );
+
+  // Lambda refuses a zipped package above 50 MB and an unzipped one above 250 MB; dq's are far below, and a
+  // bundle that suddenly grows tenfold (a dependency pulled in whole) should be noticed.
+  it.each(Object.keys(FUNCTIONS) as FunctionName[])("keeps %s below 5 MB", (name) => {
+    expect(bundles.get(name)?.bytes).toBeLessThan(5_000_000);
+  });
 });

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../../app/wiring.ts";
@@ -34,11 +36,17 @@ describe("the Pulumi program", () => {
     });
   });
 
-  it("deploys each function from an archive built when the program runs", () => {
+  it("deploys each function from its bundle's directory, so the state holds a path and a hash, not the code", async () => {
     const functions = mocks.ofType("aws:lambda/function:Function");
 
-    // The mocks see that the code is an archive, not its files: bundle.test.ts checks what goes inside.
     expect(functions).toHaveLength(Object.keys(FUNCTIONS).length);
-    for (const f of functions) expect(f.inputs.code).toMatchObject({ __pulumiArchive: true });
+    for (const f of functions) {
+      const name = String(f.inputs.name).replace("dq-dev-", "");
+      const code = f.inputs.code as pulumi.asset.FileArchive;
+      expect(code).toBeInstanceOf(pulumi.asset.FileArchive);
+      expect(code).not.toHaveProperty("assets");
+      expect(await code.path).toBe(`dist/lambda/${name}`);
+      expect(existsSync(path.join(await code.path, "index.mjs"))).toBe(true);
+    }
   });
 });
