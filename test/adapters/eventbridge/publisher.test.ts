@@ -5,6 +5,7 @@ import { localClientConfig } from "../../../local/aws/env.ts";
 import { type EventBridgeShim, startEventBridgeShim } from "../../../local/aws/eventbridge-shim.ts";
 
 const BUS = "dq-test-events";
+const NOW = Date.parse("2026-01-16T04:42:30Z");
 
 describe("EventBridgePublisher", () => {
   let shim: EventBridgeShim;
@@ -12,7 +13,7 @@ describe("EventBridgePublisher", () => {
   let published: number;
 
   beforeAll(async () => {
-    shim = await startEventBridgeShim({ functions: {}, rules: [], eventBusName: BUS });
+    shim = await startEventBridgeShim({ functions: {}, rules: [], eventBusName: BUS, clock: () => NOW });
     client = new EventBridgeClient({ ...localClientConfig(shim.endpoint), maxAttempts: 1 });
   });
 

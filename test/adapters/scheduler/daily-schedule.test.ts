@@ -12,6 +12,8 @@ import { type SchedulerShim, startSchedulerShim } from "../../../local/aws/sched
 
 const GROUP = "dq-test-schedules";
 const NAME = "dq-test-daily";
+/** The shim's clock: a Friday noon, so the schedule's next firing never depends on the real date. */
+const FRIDAY_NOON_UTC = Date.parse("2026-01-16T12:00:00Z");
 
 let shim: SchedulerShim | undefined;
 afterEach(async () => {
@@ -20,7 +22,11 @@ afterEach(async () => {
 });
 
 async function withDailySchedule() {
-  shim = await startSchedulerShim({ functions: { coordinator: async () => ({}) }, tickMs: 60_000 });
+  shim = await startSchedulerShim({
+    functions: { coordinator: async () => ({}) },
+    clock: () => FRIDAY_NOON_UTC,
+    tickMs: 60_000,
+  });
   const client = new SchedulerClient(localClientConfig(shim.endpoint));
   await client.send(
     new CreateScheduleCommand({

@@ -157,6 +157,7 @@ describe("retries", () => {
         creditsPerWindow: 8,
         windowSeconds: 0.05,
         backoffBaseMs: 5,
+        clock: () => AFTER_CLOSE,
       }).dailyBars(["AAPL"], WEEK),
     );
 

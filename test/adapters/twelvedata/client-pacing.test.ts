@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TwelveDataClient } from "../../../app/adapters/twelvedata/client.ts";
+import { LocalClock } from "../../../local/clock.ts";
 import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
 import { createFixtureMarket } from "../../local/twelvedata/fixture-market.ts";
-import { startFixtureEmulator } from "../../local/twelvedata/helpers.ts";
+import { AFTER_CLOSE, startFixtureEmulator } from "../../local/twelvedata/helpers.ts";
 
 let emulator: TwelveDataEmulator | undefined;
 afterEach(async () => {
@@ -12,17 +13,25 @@ afterEach(async () => {
 
 const WEEK = { startDate: "2026-01-12", endDate: "2026-01-16" };
 
-/** These emulators run on the real clock, so their scaled windows roll as the client's do. */
-const realTime = { clock: Date.now, market: createFixtureMarket() };
+/**
+ * These emulators and clients share a clock that runs at real speed, so the scaled windows roll as the client's
+ * pacer does, but starts after the fixture week's close whatever the real date.
+ */
+function realSpeed() {
+  const clock = new LocalClock(AFTER_CLOSE);
+  return { clock: clock.now, market: createFixtureMarket() };
+}
 
 describe("pacing by credits", () => {
   it("makes 24 symbol-requests at 8 per 1 s window against a rolling 8 per 1 s provider without a 429", async () => {
-    emulator = await startFixtureEmulator({ ...realTime, creditsPerMinute: 8, windowSeconds: 1, creditsPerDay: null });
+    const time = realSpeed();
+    emulator = await startFixtureEmulator({ ...time, creditsPerMinute: 8, windowSeconds: 1, creditsPerDay: null });
     const client = new TwelveDataClient({
       baseUrl: emulator.url,
       apiKey: "demo",
       creditsPerWindow: 8,
       windowSeconds: 1,
+      clock: time.clock,
     });
     const pairs = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? ["AAPL", "MSFT"] : ["BRK.B", "EUR/USD"]));
 
@@ -34,13 +43,15 @@ describe("pacing by credits", () => {
   });
 
   it("waits a full window when the provider says no credit is left", async () => {
-    emulator = await startFixtureEmulator({ ...realTime, creditsPerMinute: 2, windowSeconds: 1, creditsPerDay: null });
+    const time = realSpeed();
+    emulator = await startFixtureEmulator({ ...time, creditsPerMinute: 2, windowSeconds: 1, creditsPerDay: null });
     // The client believes in more credits than the provider grants: only the header can hold it back.
     const client = new TwelveDataClient({
       baseUrl: emulator.url,
       apiKey: "demo",
       creditsPerWindow: 8,
       windowSeconds: 1,
+      clock: time.clock,
     });
     await client.dailyBars(["AAPL", "MSFT"], WEEK);
     const started = performance.now();

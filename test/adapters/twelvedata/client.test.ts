@@ -4,7 +4,7 @@ import { providerConfig } from "../../../app/config/config.ts";
 import type { ReferenceOutcome } from "../../../app/domain/ports.ts";
 import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
 import { fixtureClose } from "../../local/twelvedata/fixture-market.ts";
-import { startFixtureEmulator } from "../../local/twelvedata/helpers.ts";
+import { AFTER_CLOSE, startFixtureEmulator } from "../../local/twelvedata/helpers.ts";
 
 let emulator: TwelveDataEmulator | undefined;
 afterEach(async () => {
@@ -21,6 +21,7 @@ function clientFor(target: TwelveDataEmulator, options: Partial<TwelveDataClient
     creditsPerWindow: 8,
     windowSeconds: 60,
     backoffBaseMs: 5,
+    clock: () => AFTER_CLOSE,
     ...options,
   });
 }

@@ -2,10 +2,14 @@ import { describe, expect, it } from "vitest";
 import { BackgroundInvoker } from "../../../local/aws/background-invoker.ts";
 import { UnknownFunctionError } from "../../../local/aws/errors.ts";
 
+/** The invoker stamps its records with this clock, never with the real date. */
+const clock = () => Date.parse("2026-01-16T04:30:00Z");
+
 describe("BackgroundInvoker", () => {
   it("gives up after the retries and reports the failure once", async () => {
     const failures: unknown[] = [];
     const invoker = new BackgroundInvoker({
+      clock,
       functions: {
         notifier: async () => {
           throw new Error("always");
@@ -19,12 +23,12 @@ describe("BackgroundInvoker", () => {
     const record = invoker.invoke("notifier", {}, "test");
     await invoker.idle();
 
-    expect(record).toMatchObject({ status: "failed", attempts: 3 });
+    expect(record).toMatchObject({ status: "failed", attempts: 3, startedAt: clock(), finishedAt: clock() });
     expect(failures).toHaveLength(1);
   });
 
   it("fails an unregistered function without an attempt", async () => {
-    const invoker = new BackgroundInvoker({ functions: {} });
+    const invoker = new BackgroundInvoker({ functions: {}, clock });
 
     const record = invoker.invoke("processor", {}, "test");
     await invoker.idle();
@@ -36,6 +40,7 @@ describe("BackgroundInvoker", () => {
   it("does not retry a synchronous invocation", async () => {
     let calls = 0;
     const invoker = new BackgroundInvoker({
+      clock,
       functions: {
         coordinator: async () => {
           calls++;

@@ -28,11 +28,12 @@ describe("localAwsEnv", () => {
     let scheduler: SchedulerShim;
     let lambda: LambdaShim;
     const saved = { ...process.env };
+    const clock = () => Date.parse("2026-01-16T12:00:00Z");
 
     beforeAll(async () => {
       dynalite = await startDynalite();
-      eventBridge = await startEventBridgeShim({ functions: {} });
-      scheduler = await startSchedulerShim({ functions: {} });
+      eventBridge = await startEventBridgeShim({ functions: {}, clock });
+      scheduler = await startSchedulerShim({ functions: {}, clock });
       lambda = await startLambdaShim({ functions: { coordinator: async () => "pong" } });
       Object.assign(
         process.env,

@@ -5,6 +5,9 @@ import { localClientConfig } from "../../../local/aws/env.ts";
 import { type EventBridgeShim, startEventBridgeShim } from "../../../local/aws/eventbridge-shim.ts";
 import type { LocalFunctions } from "../../../local/aws/functions.ts";
 
+/** The shim's clock: events get their time from it, never from the real date. */
+const NOW = Date.parse("2026-01-16T04:42:30.250Z");
+
 describe("EventBridge shim", () => {
   let shim: EventBridgeShim | undefined;
   let client: EventBridgeClient | undefined;
@@ -15,7 +18,7 @@ describe("EventBridge shim", () => {
   });
 
   async function start(functions: LocalFunctions, options: { eventBusName?: string } = {}) {
-    shim = await startEventBridgeShim({ functions, retryDelayMs: 10, ...options });
+    shim = await startEventBridgeShim({ functions, retryDelayMs: 10, clock: () => NOW, ...options });
     client = new EventBridgeClient(localClientConfig(shim.endpoint));
     return { shim, client };
   }
@@ -50,7 +53,7 @@ describe("EventBridge shim", () => {
       resources: [],
       detail: { sessionId: "s1" },
     });
-    expect((received[0] as { time: string }).time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect((received[0] as { time: string }).time).toBe("2026-01-16T04:42:30Z");
   });
 
   it("accepts but routes nowhere an event no rule matches", async () => {
