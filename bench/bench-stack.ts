@@ -127,6 +127,7 @@ export async function startBenchStack(universe: BenchUniverse, shape: PlanShape)
   const observer = new DynamoSessionStore({
     client: DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(stack.endpoints.dynamodb ?? ""))),
     tableName: stack.names.table,
+    clock: clock.now,
   });
   for (const name of ["coordinator", "deadLetter", "notifier"] as const) {
     const fn = stack.functions[name];
