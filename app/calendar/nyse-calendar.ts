@@ -20,10 +20,18 @@ export interface Holiday {
 }
 
 /**
- * Closures no rule predicts (national days of mourning, storms). Only the ones in the years this project
- * simulates; a rule-based calendar cannot know future ones.
+ * Closures no rule predicts (national days of mourning, storms), since 2001; a rule-based calendar cannot know
+ * future ones. A datalake's history is checked for bars on closed dates, so past ones matter too.
  */
 const UNSCHEDULED_CLOSURES: readonly Holiday[] = [
+  { date: "2001-09-11", name: "September 11 attacks" },
+  { date: "2001-09-12", name: "September 11 attacks" },
+  { date: "2001-09-13", name: "September 11 attacks" },
+  { date: "2001-09-14", name: "September 11 attacks" },
+  { date: "2004-06-11", name: "National Day of Mourning for President Ronald Reagan" },
+  { date: "2007-01-02", name: "National Day of Mourning for President Gerald Ford" },
+  { date: "2012-10-29", name: "Hurricane Sandy" },
+  { date: "2012-10-30", name: "Hurricane Sandy" },
   { date: "2018-12-05", name: "National Day of Mourning for President George H. W. Bush" },
   { date: "2025-01-09", name: "National Day of Mourning for President Jimmy Carter" },
 ];
@@ -70,7 +78,8 @@ function computeHolidays(year: number): Holiday[] {
   const newYear = isoDate(year, 1, 1);
   // NYSE rule 7.2: New Year's Day on a Saturday is not moved to December 31 (that would close the year's last session).
   if (weekday(newYear) !== 6) list.push({ date: observed(newYear), name: "New Year's Day" });
-  list.push({ date: nthWeekday(year, 1, 1, 3), name: "Martin Luther King, Jr. Day" });
+  // The NYSE has closed for Martin Luther King, Jr. Day since 1998.
+  if (year >= 1998) list.push({ date: nthWeekday(year, 1, 1, 3), name: "Martin Luther King, Jr. Day" });
   list.push({ date: nthWeekday(year, 2, 1, 3), name: "Washington's Birthday" });
   list.push({ date: addDays(easterSunday(year), -2), name: "Good Friday" });
   list.push({ date: nthWeekday(year, 5, 1, -1), name: "Memorial Day" });

@@ -23,10 +23,11 @@ export function findAdjustmentRuns(
   subject: readonly Bar[],
   reference: readonly Bar[],
   tolerances: Pick<Tolerances, "closePct" | "adjustmentRatioSpreadPct">,
+  absolute = 0,
 ): AdjustmentRun[] {
   const spread = tolerances.adjustmentRatioSpreadPct / 100;
   const offBy = tolerances.closePct / 100;
-  const ratios = closeRatios(subject, reference);
+  const ratios = closeRatios(subject, reference, absolute);
   const runs: AdjustmentRun[] = [];
   const n = ratios.length;
   let i = 0;
@@ -75,7 +76,7 @@ export function fitsRun(ratio: number | undefined, run: AdjustmentRun, spreadPct
   return ratio !== undefined && Math.abs(ratio / run.median - 1) <= spreadPct / 100;
 }
 
-export function adjustmentIssues(runs: readonly AdjustmentRun[], subject: readonly Bar[]): Issue[] {
+export function adjustmentIssues(runs: readonly AdjustmentRun[], subject: readonly Bar[], currency?: string): Issue[] {
   return runs.map(({ start, end, median }) => {
     const factor = Number(median.toPrecision(4));
     const from = (subject[start] as Bar).date;
@@ -83,7 +84,7 @@ export function adjustmentIssues(runs: readonly AdjustmentRun[], subject: readon
     const count = end - start + 1;
     const message =
       `close is ${formatNumber(factor)}x the reference for ${sessions(count)} from ${from} to ${to}: ` +
-      `looks like ${likelyCause(median)}`;
+      `looks like ${likelyCause(median, currency)}`;
     return issue(CheckCode.adjustmentMismatch, message, {
       from,
       to,
@@ -105,15 +106,32 @@ const FRACTIONS: readonly (readonly [number, number])[] = [
 ];
 const NEAR = 0.01;
 
+/** Currencies quoted in minor units by their exchanges (the answer's `currency`), and their major unit. */
+const MINOR_UNITS: Readonly<Record<string, { minor: string; major: string }>> = {
+  GBp: { minor: "pence (GBp)", major: "pounds (GBP)" },
+  GBX: { minor: "pence (GBX)", major: "pounds (GBP)" },
+  GBP: { minor: "pence (GBp)", major: "pounds (GBP)" },
+  ZAc: { minor: "cents (ZAc)", major: "rand (ZAR)" },
+  ZAR: { minor: "cents (ZAc)", major: "rand (ZAR)" },
+  ILA: { minor: "agorot (ILA)", major: "shekels (ILS)" },
+  ILS: { minor: "agorot (ILA)", major: "shekels (ILS)" },
+};
+
 /**
  * What a constant subject/reference factor most likely is. A factor of 4 means the subject still holds prices from
  * before a 4:1 split; 0.1 means it missed a 1:10 reverse split. Anything else small is an adjustment the reference
  * does not apply (Twelve Data adjusts splits, not dividends).
  */
-export function likelyCause(factor: number): string {
+export function likelyCause(factor: number, currency?: string): string {
   const up = factor >= 1;
   const size = up ? factor : 1 / factor;
   const near = (target: number) => Math.abs(size / target - 1) <= NEAR;
+  const minor = currency === undefined ? undefined : MINOR_UNITS[currency];
+  if (minor !== undefined && near(100)) {
+    return up
+      ? `prices in ${minor.minor} where the reference quotes ${minor.major} (x100), not a split`
+      : `prices in ${minor.major} where the reference quotes ${minor.minor} (1/100), not a split`;
+  }
   const whole = Math.round(size);
   const split = whole >= 2 && near(whole) ? ([whole, 1] as const) : FRACTIONS.find(([a, b]) => near(a / b));
   if (!split) return "an unapplied adjustment (dividend?)";
@@ -121,14 +139,17 @@ export function likelyCause(factor: number): string {
   return up ? `an unapplied ${a}:${b} split` : `an unapplied ${b}:${a} reverse split`;
 }
 
-/** subject.close / reference.close per compared session; NaN where either close is not a positive number. */
-function closeRatios(subject: readonly Bar[], reference: readonly Bar[]): Float64Array {
+/**
+ * subject.close / reference.close per compared session; NaN where either close is not a positive number; 1 where
+ * the closes are within `absolute` of each other (a rounded penny stock is not an adjustment).
+ */
+function closeRatios(subject: readonly Bar[], reference: readonly Bar[], absolute: number): Float64Array {
   const ratios = new Float64Array(subject.length);
   for (let i = 0; i < ratios.length; i++) {
     const s = (subject[i] as Bar).close;
     const r = (reference[i] as Bar).close;
     const ratio = s / r;
-    ratios[i] = s > 0 && r > 0 && Number.isFinite(ratio) ? ratio : Number.NaN;
+    ratios[i] = !(s > 0 && r > 0 && Number.isFinite(ratio)) ? Number.NaN : Math.abs(s - r) <= absolute ? 1 : ratio;
   }
   return ratios;
 }

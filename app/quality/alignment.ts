@@ -23,8 +23,15 @@ export interface Alignment {
   before: { subject: Bar; reference: Bar } | undefined;
 }
 
-/** `subject` must be sorted ascending (equal dates in their original order). */
-export function align(subject: readonly Bar[], window: CheckWindow): Alignment {
+/**
+ * `subject` must be sorted ascending (equal dates in their original order). Subject bars on `setAside` dates (the
+ * reference's bar there is not trusted) are neither compared nor extra.
+ */
+export function align(
+  subject: readonly Bar[],
+  window: Pick<CheckWindow, "reference" | "referenceStart" | "start" | "end">,
+  setAside: ReadonlySet<string> = NONE,
+): Alignment {
   const { reference, referenceStart } = window;
   const subjectStart = lowerBound(subject, window.start);
   const subjectEnd = upperBound(subject, window.end);
@@ -51,6 +58,7 @@ export function align(subject: readonly Bar[], window: CheckWindow): Alignment {
     }
     previous = bar;
     while (j < reference.length && (reference[j] as Bar).date < bar.date) missing.push(j++);
+    if (setAside.size > 0 && setAside.has(bar.date)) continue;
     const match = reference[j];
     if (match?.date === bar.date) {
       comparedSubject.push(bar);
@@ -72,6 +80,8 @@ export function align(subject: readonly Bar[], window: CheckWindow): Alignment {
     before: latestCommonBefore(subject, subjectStart, reference, referenceStart),
   };
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** Walks both series back from the window's start to the latest date they share. */
 function latestCommonBefore(

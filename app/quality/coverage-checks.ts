@@ -1,3 +1,4 @@
+import { sessionsBetween } from "../calendar/markets.ts";
 import type { Bar } from "../domain/bar.ts";
 import type { Alignment } from "./alignment.ts";
 import { weekdayName } from "./calendar.ts";
@@ -17,15 +18,33 @@ export function noDataIssue(window: CheckWindow, alignment: Alignment, subjectLe
   });
 }
 
-/** The subject's last bar is older than the reference's last complete session. */
-export function staleIssue(window: CheckWindow, alignment: Alignment): Issue | undefined {
-  const last = alignment.lastSubjectDate;
-  if (last === undefined || last >= window.end) return undefined;
-  const behind = window.reference.length - upperBound(window.reference, last);
+/**
+ * The subject's last bar is older than the reference's last complete session, or, when the reference is itself
+ * stale, than the calendar's last session (`expected`).
+ *
+ * @param lastSubject the subject's last session date up to the as-of date
+ */
+export function staleIssue(
+  window: CheckWindow,
+  lastSubject: string | undefined,
+  expected: string | undefined,
+): Issue | undefined {
+  if (lastSubject === undefined) return undefined;
+  if (expected !== undefined && expected > window.end) {
+    if (lastSubject >= expected) return undefined;
+    const behind = sessionsBetween(window.market, lastSubject, expected);
+    return issue(
+      CheckCode.stale,
+      `last bar is ${lastSubject}, ${sessions(behind)} behind ${window.market.id}'s last session ${expected}`,
+      { from: lastSubject, to: expected, count: behind },
+    );
+  }
+  if (lastSubject >= window.end) return undefined;
+  const behind = window.reference.length - upperBound(window.reference, lastSubject);
   return issue(
     CheckCode.stale,
-    `last bar is ${last}, ${sessions(behind)} behind the reference's last complete session ${window.end}`,
-    { from: last, to: window.end, count: behind },
+    `last bar is ${lastSubject}, ${sessions(behind)} behind the reference's last complete session ${window.end}`,
+    { from: lastSubject, to: window.end, count: behind },
   );
 }
 
@@ -58,17 +77,35 @@ export function missingBarIssues(window: CheckWindow, alignment: Alignment): Iss
   return issues;
 }
 
-/** Subject bars on dates the reference has no session for: weekends, holidays, a shifted date. */
-export function extraBarIssues(alignment: Alignment): Issue[] {
-  return alignment.extra.map((date) =>
-    issue(CheckCode.extraBars, `bar on ${date} (${weekdayName(date)}), a date the reference has no session for`, {
-      date,
-    }),
-  );
+/**
+ * Subject bars in the window on dates the reference has no session for although the calendar does (a shifted date,
+ * a holiday the calendar does not know). Non-session dates are reported by the calendar check instead.
+ */
+export function extraBarIssues(alignment: Alignment, nonSession: ReadonlySet<string>): Issue[] {
+  return alignment.extra
+    .filter((date) => !nonSession.has(date))
+    .map((date) =>
+      issue(CheckCode.extraBars, `bar on ${date} (${weekdayName(date)}), a date the reference has no session for`, {
+        date,
+      }),
+    );
 }
 
-export function duplicateBarIssues(alignment: Alignment): Issue[] {
-  return alignment.duplicates.map(({ date, count }) =>
+/** Dates present more than once in sorted bars, with how many times. */
+export function findDuplicates(sorted: readonly Bar[]): { date: string; count: number }[] {
+  const duplicates: { date: string; count: number }[] = [];
+  for (let i = 1; i < sorted.length; i++) {
+    const date = (sorted[i] as Bar).date;
+    if (date !== (sorted[i - 1] as Bar).date) continue;
+    const last = duplicates[duplicates.length - 1];
+    if (last?.date === date) last.count++;
+    else duplicates.push({ date, count: 2 });
+  }
+  return duplicates;
+}
+
+export function duplicateBarIssues(duplicates: readonly { date: string; count: number }[]): Issue[] {
+  return duplicates.map(({ date, count }) =>
     issue(CheckCode.duplicateBars, `${date} appears ${count} times; the first bar is the one compared`, {
       date,
       count,

@@ -1,5 +1,5 @@
 export { type AdjustmentRun, findAdjustmentRuns, likelyCause } from "./adjustment-check.ts";
-export { checkSymbol, type ErrorKind, errorResult } from "./check-symbol.ts";
+export { checkSymbol, type ErrorKind, errorResult, providerErrorResult } from "./check-symbol.ts";
 export { InvalidCheckInputError } from "./errors.ts";
 export {
   DEFAULT_CHECK_OPTIONS,

@@ -10,15 +10,22 @@ export function diffPct(subject: number, reference: number): number {
   return (Math.abs(subject - reference) / Math.abs(reference)) * 100;
 }
 
+/** Beyond the relative tolerance and beyond `absolute` (ticks x tick size) too. */
+function off(s: number, r: number, pct: number, absolute: number): boolean {
+  return diffPct(s, r) > pct && Math.abs(s - r) > absolute;
+}
+
 /**
  * One issue per compared date where a price is off beyond tolerance, naming the field furthest off (the others
- * are listed). Sessions inside an adjustment run are skipped: the run is reported once on its own.
+ * are listed). A price within `absolute` of the reference agrees whatever the percentage (a datalake rounded to
+ * cents on a penny stock). Sessions inside an adjustment run are skipped: the run is reported once on its own.
  */
 export function priceMismatchIssues(
   subject: readonly Bar[],
   reference: readonly Bar[],
   inRun: Int32Array,
   tolerances: Pick<Tolerances, "closePct" | "openHighLowPct">,
+  absolute = 0,
 ): Issue[] {
   const { closePct, openHighLowPct } = tolerances;
   const issues: Issue[] = [];
@@ -28,25 +35,30 @@ export function priceMismatchIssues(
     const r = reference[i] as Bar;
     // The hot path: four comparisons and no allocation for a date that agrees.
     if (
-      !(diffPct(s.close, r.close) > closePct) &&
-      !(diffPct(s.open, r.open) > openHighLowPct) &&
-      !(diffPct(s.high, r.high) > openHighLowPct) &&
-      !(diffPct(s.low, r.low) > openHighLowPct)
+      !off(s.close, r.close, closePct, absolute) &&
+      !off(s.open, r.open, openHighLowPct, absolute) &&
+      !off(s.high, r.high, openHighLowPct, absolute) &&
+      !off(s.low, r.low, openHighLowPct, absolute)
     )
       continue;
-    issues.push(mismatch(s, r, tolerances));
+    issues.push(mismatch(s, r, tolerances, absolute));
   }
   return issues;
 }
 
-function mismatch(s: Bar, r: Bar, tolerances: Pick<Tolerances, "closePct" | "openHighLowPct">): Issue {
-  const off = FIELDS.map((field) => {
+function mismatch(
+  s: Bar,
+  r: Bar,
+  tolerances: Pick<Tolerances, "closePct" | "openHighLowPct">,
+  absolute: number,
+): Issue {
+  const found = FIELDS.map((field) => {
     const tolerance = field === "close" ? tolerances.closePct : tolerances.openHighLowPct;
     return { field, tolerance, pct: diffPct(s[field], r[field]) };
-  }).filter(({ pct, tolerance }) => pct > tolerance);
+  }).filter(({ field, tolerance }) => off(s[field], r[field], tolerance, absolute));
   // Worst first; the sort is stable, so close wins a tie.
-  off.sort((a, b) => b.pct - a.pct);
-  const [worst, ...others] = off as [(typeof off)[number], ...typeof off];
+  found.sort((a, b) => b.pct - a.pct);
+  const [worst, ...others] = found as [(typeof found)[number], ...typeof found];
   const also = others.length > 0 ? `; ${others.map((o) => o.field).join(", ")} off too` : "";
   const message =
     `${worst.field} ${formatNumber(s[worst.field])} vs reference ${formatNumber(r[worst.field])} on ${s.date}: ` +
@@ -60,7 +72,7 @@ function mismatch(s: Bar, r: Bar, tolerances: Pick<Tolerances, "closePct" | "ope
   });
 }
 
-/** The largest close difference over compared sessions outside adjustment runs, percent; 0 when none. */
+/** The largest close difference over compared sessions outside adjustment runs, percent; 0 when none (NaN skipped). */
 export function maxCloseDiffPct(subject: readonly Bar[], reference: readonly Bar[], inRun: Int32Array): number {
   let max = 0;
   for (let i = 0; i < subject.length; i++) {

@@ -1,3 +1,4 @@
+import type { MarketOverride } from "../calendar/markets.ts";
 import type { Bar, ReferenceSeries } from "../domain/bar.ts";
 
 export const Severity = { error: "error", warning: "warning", info: "info" } as const;
@@ -14,6 +15,10 @@ export const CheckCode = {
   adjustmentMismatch: "adjustment_mismatch",
   outlierReturn: "outlier_return",
   volumeMismatch: "volume_mismatch",
+  futureBar: "future_bar",
+  missingValue: "missing_value",
+  referenceStale: "reference_stale",
+  referenceSetAside: "reference_set_aside",
 } as const;
 export type CheckCode = (typeof CheckCode)[keyof typeof CheckCode];
 
@@ -28,6 +33,10 @@ export const CHECK_SEVERITY: Record<CheckCode, Severity> = {
   adjustment_mismatch: "error",
   outlier_return: "warning",
   volume_mismatch: "info",
+  future_bar: "error",
+  missing_value: "error",
+  reference_stale: "warning",
+  reference_set_aside: "info",
 };
 
 export type PriceField = "open" | "high" | "low" | "close" | "volume";
@@ -71,7 +80,7 @@ export interface SymbolResult {
   issues: Issue[];
   metrics: Metrics;
   /** Set when status is `error`: why it could not be validated. Never a data finding. */
-  error?: { kind: "provider" | "datalake" | "rate_limit" | "internal"; message: string };
+  error?: { kind: "provider" | "not_entitled" | "datalake" | "rate_limit" | "internal"; message: string };
 }
 
 export interface Tolerances {
@@ -85,6 +94,13 @@ export interface Tolerances {
   outlierReturnPct: number;
   /** Relative spread of a subject/reference ratio still called constant, percent. @default 0.5 */
   adjustmentRatioSpreadPct: number;
+  /**
+   * A price within this many ticks of the reference agrees whatever the percentage: a datalake rounded to cents is
+   * not 2 % off on a $0.05 stock. @default 1
+   */
+  priceTicks: number;
+  /** Relative slack of the OHLC ordering rules, percent: float artefacts of adjusted data are not invalid. @default 0.001 */
+  ohlcEpsilonPct: number;
 }
 
 export interface CheckOptions {
@@ -93,8 +109,19 @@ export interface CheckOptions {
   tolerances: Tolerances;
   /** Which checks run. @default every check but volume_mismatch */
   enabled: ReadonlySet<CheckCode>;
-  /** Exchange-local close, HH:MM; a bar dated today is complete only from then on. @default "16:00" */
+  /**
+   * Local close, HH:MM, of an exchange dq does not know (known exchanges, forex and crypto have their own; the
+   * profile's `markets` override any). @default "16:00"
+   */
   sessionClose: string;
+  /** Minutes after the close before a session's bar is final. @default 30 */
+  settleMinutes: number;
+  /** Per-exchange settings, keyed by MIC, exchange name, `forex`, `crypto` or `default`. @default {} */
+  markets: Readonly<Record<string, MarketOverride>>;
+  /** The price tick, for `priceTicks`. @default 0.01 for equities, 0 (relative tolerance only) for forex and crypto */
+  tickSize: number | undefined;
+  /** Severities that replace a code's default, e.g. `{ extra_bars: "info" }`. @default {} */
+  severities: Readonly<Partial<Record<CheckCode, Severity>>>;
   /** Per-day issues of one code beyond this are summarised in one further issue. @default 10 */
   maxIssuesPerCode: number;
 }
@@ -105,5 +132,5 @@ export interface CheckInput {
   reference: ReferenceSeries;
   /** The instant the check is made for; the engine never reads the clock. */
   asOf: Date;
-  options?: Partial<Omit<CheckOptions, "tolerances">> & { tolerances?: Partial<Tolerances> };
+  options?: Partial<Omit<CheckOptions, "tolerances">> & { tolerances?: Partial<Tolerances> | undefined };
 }

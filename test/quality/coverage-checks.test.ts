@@ -111,7 +111,7 @@ describe("extra_bars", () => {
     expect(issuesOf(result, CheckCode.extraBars)).toEqual([]);
   });
 
-  it("warns once per subject date the reference has no session for", () => {
+  it("warns once per subject date that is not a session of the exchange", () => {
     const subject = [...cleanBars(), bar("2026-01-10", 104), bar("2026-01-11", 104)].sort(byDate);
 
     const result = check(subject);
@@ -121,13 +121,13 @@ describe("extra_bars", () => {
       {
         code: "extra_bars",
         severity: "warning",
-        message: "bar on 2026-01-10 (Saturday), a date the reference has no session for",
+        message: "bar on 2026-01-10 (Saturday), not a session of XNYS",
         date: "2026-01-10",
       },
       {
         code: "extra_bars",
         severity: "warning",
-        message: "bar on 2026-01-11 (Sunday), a date the reference has no session for",
+        message: "bar on 2026-01-11 (Sunday), not a session of XNYS",
         date: "2026-01-11",
       },
     ]);

@@ -49,12 +49,20 @@ describe("ohlc_invalid", () => {
     expect(messages).toEqual([`invalid bar on ${DATE}: low 0 is not a positive finite price`]);
   });
 
-  it("reports a price that is not a number", () => {
-    const issues = ohlcInvalidIssues(patchBar(cleanBars(), DATE, { close: Number.NaN }));
+  it("leaves a missing (NaN) price to missing_value, and holds the others to the rules", () => {
+    const missing = ohlcInvalidIssues(patchBar(cleanBars(), DATE, { close: Number.NaN }));
+    const wrong = ohlcInvalidIssues(patchBar(cleanBars(), DATE, { close: Number.NaN, high: 1 }));
 
-    expect(issues.map((item) => [item.field, item.message])).toEqual([
-      ["close", `invalid bar on ${DATE}: close NaN is not a positive finite price`],
+    expect([missing, wrong.map((item) => item.message)]).toEqual([
+      [],
+      [`invalid bar on ${DATE}: high 1 < low 103.95; high 1 < open 104.79`],
     ]);
+  });
+
+  it("allows float artefacts of adjusted data within the epsilon", () => {
+    const artefact = patchBar(cleanBars(), DATE, { open: 101.5, high: 101.99999999, low: 101, close: 102 });
+
+    expect([ohlcInvalidIssues(artefact, 0.001).length, ohlcInvalidIssues(artefact, 0).length]).toEqual([0, 1]);
   });
 
   it("reports a negative volume", () => {

@@ -15,11 +15,17 @@ describe("resolveCheckOptions", () => {
         volumePct: 10,
         outlierReturnPct: 25,
         adjustmentRatioSpreadPct: 0.5,
+        priceTicks: 1,
+        ohlcEpsilonPct: 0.001,
       },
       enabled: Object.values(CheckCode)
         .filter((code) => code !== "volume_mismatch")
         .sort(),
       sessionClose: "16:00",
+      settleMinutes: 30,
+      markets: {},
+      tickSize: undefined,
+      severities: {},
       maxIssuesPerCode: 10,
     });
   });

@@ -4,7 +4,7 @@ import { findWindow } from "../../app/quality/window.ts";
 import { barOn, makeBars, patchBar, referenceSeries, sessionDates, withoutDates } from "../helpers/bars.ts";
 import { check, cleanBars, codes, issuesOf } from "./fixture.ts";
 
-const OPTIONS = { lookbackDays: 10, sessionClose: "16:00" };
+const OPTIONS = { lookbackDays: 10, sessionClose: "16:00", settleMinutes: 0 };
 
 describe("findWindow", () => {
   it("ends at the last complete session and spans lookbackDays calendar days", () => {
@@ -26,6 +26,31 @@ describe("findWindow", () => {
     expect([before?.end, after?.end]).toEqual(["2026-01-15", "2026-01-16"]);
   });
 
+  it("waits for the settle buffer after the close before a bar is final", () => {
+    const reference = referenceSeries(cleanBars());
+    const settled = { ...OPTIONS, settleMinutes: 30 };
+
+    const during = findWindow(reference, new Date("2026-01-16T21:29:00Z"), settled);
+    const after = findWindow(reference, new Date("2026-01-16T21:30:00Z"), settled);
+
+    expect([during?.end, after?.end]).toEqual(["2026-01-15", "2026-01-16"]);
+  });
+
+  it("uses each exchange's own close: XETRA's 17:35 in Berlin, not 16:00", () => {
+    const dates = sessionDates("2026-01-05", 10);
+    const xetra = { bars: makeBars(dates), exchangeTimezone: "Europe/Berlin", mic: "XETR", exchange: "XETR" };
+    const at = (instant: string) => findWindow(xetra, new Date(instant), OPTIONS)?.end;
+
+    // 16:30 Berlin is 15:30 UTC in January: the closing auction is still to come.
+    expect([at("2026-01-16T15:30:00Z"), at("2026-01-16T16:35:00Z")]).toEqual(["2026-01-15", "2026-01-16"]);
+  });
+
+  it("closes crypto days at 24:00 UTC: today's bar is never final", () => {
+    const crypto = { bars: makeBars(["2026-01-15", "2026-01-16"]), exchangeTimezone: "UTC", kind: "crypto" as const };
+
+    expect(findWindow(crypto, new Date("2026-01-16T23:59:00Z"), OPTIONS)?.end).toBe("2026-01-15");
+  });
+
   it("follows daylight saving time: 20:30 UTC is after the close in July", () => {
     const reference = referenceSeries(makeBars(sessionDates("2026-07-06", 10)));
 
@@ -34,8 +59,8 @@ describe("findWindow", () => {
     expect(window?.end).toBe("2026-07-17");
   });
 
-  it("honours a custom session close", () => {
-    const reference = referenceSeries(cleanBars());
+  it("honours a custom session close for an exchange dq does not know", () => {
+    const reference = { ...referenceSeries(cleanBars()), exchange: "SOMEWHERE" };
 
     const window = findWindow(reference, new Date("2026-01-16T19:00:00Z"), { ...OPTIONS, sessionClose: "13:00" });
 
