@@ -1,5 +1,6 @@
 import { AwsLambdaReceiver } from "@slack/bolt";
 import type { Context } from "aws-lambda";
+import { perContainer } from "../runtime/per-container.ts";
 import { getSlackRuntime } from "../runtime/slack-runtime.ts";
 import { createSlackApp, type SlackHandlerDeps } from "../slack/app.ts";
 import { boltLogger } from "../slack/bolt-logger.ts";
@@ -27,18 +28,14 @@ export function createSlackLambdaHandler(deps: SlackHandlerDeps): SlackLambdaHan
   return receiver.toHandler();
 }
 
-let cached: Promise<{ handle: SlackLambdaHandler; flush(): void }> | undefined;
+const getHandler = perContainer(async () => {
+  const runtime = await getSlackRuntime();
+  return { handle: createSlackLambdaHandler(runtime.deps), flush: runtime.flush };
+});
 
 /** The Lambda entry point: secrets and adapters are resolved once per cold start. */
 export async function handler(event: SlackLambdaEvent, context: Context): Promise<SlackLambdaResponse> {
-  cached ??= getSlackRuntime().then(
-    (runtime) => ({ handle: createSlackLambdaHandler(runtime.deps), flush: runtime.flush }),
-    (error: unknown) => {
-      cached = undefined;
-      throw error;
-    },
-  );
-  const { handle, flush } = await cached;
+  const { handle, flush } = await getHandler();
   try {
     return await handle(event, context);
   } finally {

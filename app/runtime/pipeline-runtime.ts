@@ -19,6 +19,7 @@ import { defaultSettings, type Log, type MetricsSink, type PipelineContext } fro
 import { Operations } from "../pipeline/operations.ts";
 import { accountOf } from "../pipeline/planning.ts";
 import { ENV } from "../wiring.ts";
+import { perContainer } from "./per-container.ts";
 import { resolveSecret } from "./secrets.ts";
 import { asLog, createLogger, EmfMetrics } from "./telemetry.ts";
 
@@ -131,13 +132,5 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
   return { ctx, operations, config, flush: () => metrics.flush?.() };
 }
 
-let cached: Promise<PipelineRuntime> | undefined;
-
 /** One runtime per cold start, built on first use (never at module load, so importing a handler is free). */
-export function getPipelineRuntime(): Promise<PipelineRuntime> {
-  cached ??= createPipelineRuntime().catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
-}
+export const getPipelineRuntime: () => Promise<PipelineRuntime> = perContainer(() => createPipelineRuntime());

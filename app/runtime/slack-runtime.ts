@@ -9,6 +9,7 @@ import type { SlackPolicy } from "../slack/authorization.ts";
 import { createWebClient, WebApiChat } from "../slack/chat.ts";
 import type { NotifierDeps } from "../slack/notifications.ts";
 import { ENV } from "../wiring.ts";
+import { perContainer } from "./per-container.ts";
 import { getPipelineRuntime, type PipelineRuntime } from "./pipeline-runtime.ts";
 import { resolveSecret } from "./secrets.ts";
 import { asLog, createLogger } from "./telemetry.ts";
@@ -53,16 +54,8 @@ export async function createSlackRuntime(overrides: SlackRuntimeOverrides = {}):
   return { deps, flush: pipeline.flush };
 }
 
-let cached: Promise<SlackRuntime> | undefined;
-
 /** One Slack runtime per cold start, built on first use. */
-export function getSlackRuntime(): Promise<SlackRuntime> {
-  cached ??= createSlackRuntime().catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
-}
+export const getSlackRuntime: () => Promise<SlackRuntime> = perContainer(() => createSlackRuntime());
 
 /** The notifier's ports: the bot token, the default channel and the Web API URL. */
 export async function createNotifierDeps(env: NodeJS.ProcessEnv = process.env, log?: Log): Promise<NotifierDeps> {
