@@ -39,10 +39,18 @@ export const BUNDLE = {
 export const QUEUE = {
   /** Lambda's event source mapping: one message per invocation, partial batch failures reported. */
   batchSize: 1,
-  maxReceiveCount: 3,
+  /**
+   * Receives of a work message before it goes to the DLQ. Throttled receives count too (a new account's
+   * concurrency quota throttles readily), so fewer would dead-letter batches that never ran. The pump's sweep of
+   * lost messages waits out every receive, so it follows this number.
+   */
+  maxReceiveCount: 5,
+  /** Receives of a dead letter by its own consumer before it is parked for a person (and alarmed). */
+  deadLetterMaxReceiveCount: 3,
   /** At least 6 x the processor timeout, as AWS recommends for SQS event sources. */
   visibilityTimeoutSeconds: 6 * FUNCTIONS.processor.timeoutSeconds,
   messageRetentionSeconds: 4 * 24 * 3600,
+  /** SQS's maximum. A standard queue's dead letter keeps its first enqueue time, so this must exceed the above. */
   deadLetterRetentionSeconds: 14 * 24 * 3600,
   /** SQS caps DelaySeconds at 15 minutes: the pump never reserves a window further out than this. */
   delayHorizonSeconds: 900,

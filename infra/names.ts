@@ -11,6 +11,8 @@ export function infraNames(stack: string) {
     ...shared,
     /** Failed starts: the daily schedule's invocations and the coordinator's failed asynchronous runs. */
     startDeadLetterQueue: `${prefix}-start-dlq`,
+    /** Dead letters the dead-letter handler itself could not process, kept for a person. */
+    parkedQueue: `${prefix}-work-parked`,
     alarmTopic: `${prefix}-alarms`,
     dashboard: prefix,
     alarm: (what: string) => `${prefix}-${what}`,

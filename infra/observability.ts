@@ -10,6 +10,7 @@ export interface DqObservabilityArgs {
   functions: Record<FunctionName, DqFunction>;
   workQueueName: pulumi.Input<string>;
   deadLetterQueueName: pulumi.Input<string>;
+  parkedQueueName: pulumi.Input<string>;
   startDeadLetterQueueName: pulumi.Input<string>;
   /** Unhandled processor errors in 5 minutes that raise the alarm. */
   processorErrorsThreshold: number;
@@ -78,6 +79,16 @@ export class DqObservability extends pulumi.ComponentResource {
           sqsQuery("received", "NumberOfMessagesReceived", "Sum", args.deadLetterQueueName),
           { id: "deadLetters", expression: "visible + received", label: "Dead-lettered batches", returnData: true },
         ],
+      }),
+      alarm("parked-dead-letters", {
+        alarmDescription:
+          "Dead letters the dead-letter handler could not process wait in the parking queue for a person (docs/deploy.md)",
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: args.parkedQueueName },
+        statistic: "Maximum",
+        period: PERIOD_SECONDS,
+        threshold: 1,
       }),
       alarm("processor-errors", {
         alarmDescription: "The processor function failed outside its per-message error handling",

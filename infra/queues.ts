@@ -5,6 +5,7 @@ import { QUEUE } from "../app/wiring.ts";
 export interface DqQueuesArgs {
   workQueueName: string;
   deadLetterQueueName: string;
+  parkedQueueName: string;
   startDeadLetterQueueName: string;
   /** The processor's timeout: the work queue hides a message for at least 6 times as long. */
   processorTimeoutSeconds: number;
@@ -12,23 +13,43 @@ export interface DqQueuesArgs {
   deadLetterTimeoutSeconds: number;
 }
 
-/** The work queue, its DLQ (after QUEUE.maxReceiveCount receives) and the queue of failed starts. */
+/**
+ * The work queue, its DLQ (after QUEUE.maxReceiveCount receives), the parking queue behind the DLQ (after
+ * QUEUE.deadLetterMaxReceiveCount receives by the dead-letter handler) and the queue of failed starts.
+ */
 export class DqQueues extends pulumi.ComponentResource {
   readonly workQueue: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
+  readonly parkedQueue: aws.sqs.Queue;
   readonly startDeadLetterQueue: aws.sqs.Queue;
 
   constructor(name: string, args: DqQueuesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dq:infra:Queues", name, {}, opts);
     const parent = { parent: this };
+    const settings = queueSettings(args);
 
+    // A dead letter that its own handler cannot process would otherwise come back every visibility timeout for
+    // 14 days and keep the dead-letter alarm firing: after a few receives it waits here, alarmed, for a person.
+    this.parkedQueue = new aws.sqs.Queue(
+      args.parkedQueueName,
+      {
+        name: args.parkedQueueName,
+        sqsManagedSseEnabled: true,
+        messageRetentionSeconds: QUEUE.deadLetterRetentionSeconds,
+      },
+      parent,
+    );
     this.deadLetterQueue = new aws.sqs.Queue(
       args.deadLetterQueueName,
       {
         name: args.deadLetterQueueName,
         sqsManagedSseEnabled: true,
         messageRetentionSeconds: QUEUE.deadLetterRetentionSeconds,
-        visibilityTimeoutSeconds: 6 * args.deadLetterTimeoutSeconds,
+        visibilityTimeoutSeconds: settings.deadLetterVisibilitySeconds,
+        redrivePolicy: pulumi.jsonStringify({
+          deadLetterTargetArn: this.parkedQueue.arn,
+          maxReceiveCount: QUEUE.deadLetterMaxReceiveCount,
+        }),
       },
       parent,
     );
@@ -37,8 +58,8 @@ export class DqQueues extends pulumi.ComponentResource {
       {
         name: args.workQueueName,
         sqsManagedSseEnabled: true,
-        messageRetentionSeconds: QUEUE.messageRetentionSeconds,
-        visibilityTimeoutSeconds: Math.max(QUEUE.visibilityTimeoutSeconds, 6 * args.processorTimeoutSeconds),
+        messageRetentionSeconds: settings.workRetentionSeconds,
+        visibilityTimeoutSeconds: settings.workVisibilitySeconds,
         redrivePolicy: pulumi.jsonStringify({
           deadLetterTargetArn: this.deadLetterQueue.arn,
           maxReceiveCount: QUEUE.maxReceiveCount,
@@ -48,18 +69,18 @@ export class DqQueues extends pulumi.ComponentResource {
       },
       parent,
     );
-    // A separate resource: the DLQ cannot name the work queue in its own arguments without a cycle.
-    new aws.sqs.RedriveAllowPolicy(
-      `${args.deadLetterQueueName}-redrive-allow`,
-      {
-        queueUrl: this.deadLetterQueue.url,
-        redriveAllowPolicy: pulumi.jsonStringify({
-          redrivePermission: "byQueue",
-          sourceQueueArns: [this.workQueue.arn],
-        }),
-      },
-      parent,
-    );
+    // Separate resources: a dead-letter queue cannot name its source in its own arguments without a cycle.
+    const allowOnly = (queue: aws.sqs.Queue, queueName: string, source: aws.sqs.Queue) =>
+      new aws.sqs.RedriveAllowPolicy(
+        `${queueName}-redrive-allow`,
+        {
+          queueUrl: queue.url,
+          redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [source.arn] }),
+        },
+        parent,
+      );
+    allowOnly(this.deadLetterQueue, args.deadLetterQueueName, this.workQueue);
+    allowOnly(this.parkedQueue, args.parkedQueueName, this.deadLetterQueue);
     this.startDeadLetterQueue = new aws.sqs.Queue(
       args.startDeadLetterQueueName,
       {
@@ -73,7 +94,23 @@ export class DqQueues extends pulumi.ComponentResource {
     this.registerOutputs({
       workQueueUrl: this.workQueue.url,
       deadLetterQueueUrl: this.deadLetterQueue.url,
+      parkedQueueUrl: this.parkedQueue.url,
       startDeadLetterQueueUrl: this.startDeadLetterQueue.url,
     });
   }
+}
+
+/** The queues' timings, derived from the functions' timeouts and the receive counts. */
+export function queueSettings(args: Pick<DqQueuesArgs, "processorTimeoutSeconds" | "deadLetterTimeoutSeconds">) {
+  const workVisibilitySeconds = Math.max(QUEUE.visibilityTimeoutSeconds, 6 * args.processorTimeoutSeconds);
+  return {
+    workVisibilitySeconds,
+    deadLetterVisibilitySeconds: 6 * args.deadLetterTimeoutSeconds,
+    // A message must be able to use all its receives (each hides it for the visibility) after its longest delay,
+    // or it would expire instead of reaching the DLQ.
+    workRetentionSeconds: Math.max(
+      QUEUE.messageRetentionSeconds,
+      QUEUE.delayHorizonSeconds + QUEUE.maxReceiveCount * workVisibilitySeconds,
+    ),
+  };
 }

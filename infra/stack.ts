@@ -67,6 +67,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
   const queues = new DqQueues(`dq-${config.stack}-queues`, {
     workQueueName: names.queue,
     deadLetterQueueName: names.deadLetterQueue,
+    parkedQueueName: names.parkedQueue,
     startDeadLetterQueueName: names.startDeadLetterQueue,
     processorTimeoutSeconds: config.functions.processor.timeoutSeconds,
     deadLetterTimeoutSeconds: config.functions.deadLetter.timeoutSeconds,
@@ -161,6 +162,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     functions,
     workQueueName: queues.workQueue.name,
     deadLetterQueueName: queues.deadLetterQueue.name,
+    parkedQueueName: queues.parkedQueue.name,
     startDeadLetterQueueName: queues.startDeadLetterQueue.name,
     processorErrorsThreshold: config.alarms.processorErrors,
     deadLetterThreshold: config.alarms.deadLetterMessages,

@@ -16,12 +16,13 @@ describe("observability", () => {
 
   const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:dq-dev-alarms`;
 
-  it("raises the four alarms, each to the alarm topic, and tells the topic when they clear", () => {
+  it("raises the alarms, each to the alarm topic, and tells the topic when they clear", () => {
     const alarms = dev.mocks.ofType(ALARM_TYPE).map((a) => a.inputs);
 
     expect(alarms.map((a) => a.name).sort()).toEqual([
       "dq-dev-dead-letters",
       "dq-dev-failed-starts",
+      "dq-dev-parked-dead-letters",
       "dq-dev-processor-errors",
       "dq-dev-session-overdue",
     ]);
@@ -111,5 +112,18 @@ describe("observability", () => {
     expect(await promiseOf(dev.outputs.dashboardUrl)).toBe(
       `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/dq-dev`,
     );
+  });
+});
+
+describe("the parking queue", () => {
+  it("alarms while a parked dead letter waits for a person", async () => {
+    const dev = await buildStack("dev");
+
+    expect(dev.mocks.one(ALARM_TYPE, "dq-dev-parked-dead-letters").inputs).toMatchObject({
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "dq-dev-work-parked" },
+      threshold: 1,
+    });
   });
 });

@@ -91,13 +91,34 @@ describe("the table", () => {
 });
 
 describe("the queues", () => {
-  it("redrive a message to the DLQ after 3 receives", () => {
+  it("redrive a message to the DLQ after 5 receives, since throttled receives count too", () => {
     const work = dev.mocks.one(QUEUE_TYPE, "dq-dev-work").inputs;
 
+    expect(QUEUE.maxReceiveCount).toBeGreaterThanOrEqual(5);
     expect(JSON.parse(String(work.redrivePolicy))).toEqual({
       deadLetterTargetArn: arn("sqs", "dq-dev-work-dlq"),
+      maxReceiveCount: QUEUE.maxReceiveCount,
+    });
+  });
+
+  it("park a dead letter its own handler cannot process after 3 receives, instead of redelivering it for 14 days", () => {
+    const dlq = dev.mocks.one(QUEUE_TYPE, "dq-dev-work-dlq").inputs;
+
+    expect(JSON.parse(String(dlq.redrivePolicy))).toEqual({
+      deadLetterTargetArn: arn("sqs", "dq-dev-work-parked"),
       maxReceiveCount: 3,
     });
+    expect(dev.mocks.one(QUEUE_TYPE, "dq-dev-work-parked").inputs.messageRetentionSeconds).toBe(14 * 24 * 3600);
+  });
+
+  it("keep a work message long enough to use every receive after its longest delay", () => {
+    for (const stack of [dev, prod]) {
+      const work = stack.mocks.one(QUEUE_TYPE, `dq-${stack === dev ? "dev" : "prod"}-work`).inputs;
+      const needed = QUEUE.delayHorizonSeconds + QUEUE.maxReceiveCount * Number(work.visibilityTimeoutSeconds);
+
+      expect(work.messageRetentionSeconds).toBeGreaterThanOrEqual(needed);
+      expect(work.messageRetentionSeconds).toBeLessThan(QUEUE.deadLetterRetentionSeconds);
+    }
   });
 
   it("hide a received message for at least 6 times the processor timeout", () => {
@@ -110,26 +131,42 @@ describe("the queues", () => {
     expect(prod.mocks.one(QUEUE_TYPE, "dq-prod-work").inputs.visibilityTimeoutSeconds).toBe(6 * 120);
   });
 
-  it("let only the work queue use the DLQ as its dead-letter queue", () => {
-    const allow = dev.mocks.ofType("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy");
+  it("let only the work queue use the DLQ, and only the DLQ use the parking queue, as dead-letter queue", () => {
+    const allow = (queue: string) =>
+      JSON.parse(
+        String(
+          dev.mocks.one("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", `${queue}-redrive-allow`).inputs
+            .redriveAllowPolicy,
+        ),
+      );
 
-    expect(allow).toHaveLength(1);
-    expect(allow[0]?.inputs.queueUrl).toContain("dq-dev-work-dlq");
-    expect(JSON.parse(String(allow[0]?.inputs.redriveAllowPolicy))).toEqual({
+    expect(dev.mocks.ofType("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy")).toHaveLength(2);
+    expect(allow("dq-dev-work-dlq")).toEqual({
       redrivePermission: "byQueue",
       sourceQueueArns: [arn("sqs", "dq-dev-work")],
+    });
+    expect(allow("dq-dev-work-parked")).toEqual({
+      redrivePermission: "byQueue",
+      sourceQueueArns: [arn("sqs", "dq-dev-work-dlq")],
     });
   });
 
   it("are all encrypted with SQS-managed keys", () => {
     const queues = dev.mocks.ofType(QUEUE_TYPE);
 
-    expect(queues.map((q) => q.inputs.name).sort()).toEqual(["dq-dev-start-dlq", "dq-dev-work", "dq-dev-work-dlq"]);
+    expect(queues.map((q) => q.inputs.name).sort()).toEqual([
+      "dq-dev-start-dlq",
+      "dq-dev-work",
+      "dq-dev-work-dlq",
+      "dq-dev-work-parked",
+    ]);
     for (const q of queues) expect(q.inputs.sqsManagedSseEnabled).toBe(true);
   });
 
   it("keep dead letters longer than work", () => {
-    expect(dev.mocks.one(QUEUE_TYPE, "dq-dev-work").inputs.messageRetentionSeconds).toBe(QUEUE.messageRetentionSeconds);
+    expect(dev.mocks.one(QUEUE_TYPE, "dq-dev-work").inputs.messageRetentionSeconds).toBeLessThan(
+      QUEUE.deadLetterRetentionSeconds,
+    );
     expect(dev.mocks.one(QUEUE_TYPE, "dq-dev-work-dlq").inputs.messageRetentionSeconds).toBe(
       QUEUE.deadLetterRetentionSeconds,
     );

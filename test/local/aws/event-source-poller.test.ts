@@ -1,6 +1,7 @@
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { QUEUE } from "../../../app/wiring.ts";
 import { localClientConfig } from "../../../local/aws/env.ts";
 import { EventSourcePoller, type EventSourcePollerOptions } from "../../../local/aws/event-source-poller.ts";
 import type { LoopbackServer } from "../../../local/aws/http-server.ts";
@@ -134,8 +135,8 @@ describe("EventSourcePoller", () => {
     }, 10_000);
 
     expect(dead.MessageId).toBe(messageId);
-    expect(invocations).toBe(3);
-    expect(poller.stats().itemFailures).toBe(3);
+    expect(invocations).toBe(QUEUE.maxReceiveCount);
+    expect(poller.stats().itemFailures).toBe(QUEUE.maxReceiveCount);
   });
 
   it("treats a handler that throws as a failure of the whole batch", async () => {
