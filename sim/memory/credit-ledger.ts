@@ -1,0 +1,93 @@
+import {
+  firstUsableSlot,
+  type Grid,
+  isIdle,
+  lastSlotWithin,
+  nextUtcMidnight,
+  slotStartOf,
+  utcDay,
+} from "../../app/adapters/dynamodb/credit-grid.ts";
+import { decideSpend, type GateState, settleSpend } from "../../app/adapters/dynamodb/spend-gate.ts";
+import type { CreditLedger, ReserveOutcome, SlotReservation, SpendOutcome } from "../../app/pipeline/ports.ts";
+
+export interface MemoryCreditLedgerOptions {
+  creditsPerSlot: number;
+  creditsPerDay: number | null;
+  windowMs: number;
+  marginMs: number;
+}
+
+/**
+ * The credit ledger of one provider account in memory: the same grid, slot and day counts and spend gate as the
+ * DynamoDB ledger (the same pure functions decide), each call applied at once. What the simulation's invariants
+ * read: the day counts, to compare with what the provider charged.
+ */
+export class MemoryCreditLedger implements CreditLedger {
+  readonly #perSlot: number;
+  readonly #perDay: number | null;
+  readonly #windowMs: number;
+  readonly #marginMs: number;
+  readonly #slotMs: number;
+  #grid: Grid | undefined;
+  #gate: GateState | undefined;
+  readonly #slots = new Map<number, number>();
+  readonly #days = new Map<string, number>();
+
+  constructor(options: MemoryCreditLedgerOptions) {
+    if (!Number.isInteger(options.creditsPerSlot) || options.creditsPerSlot < 1)
+      throw new RangeError(`creditsPerSlot must be a positive integer, not ${options.creditsPerSlot}`);
+    this.#perSlot = options.creditsPerSlot;
+    this.#perDay = options.creditsPerDay;
+    this.#windowMs = options.windowMs;
+    this.#marginMs = options.marginMs;
+    this.#slotMs = options.windowMs + options.marginMs;
+  }
+
+  async reserve(credits: number, now: number, horizonMs: number): Promise<ReserveOutcome> {
+    if (!Number.isInteger(credits) || credits < 1 || credits > this.#perSlot)
+      throw new RangeError(`cannot reserve ${credits} credits: a slot holds 1 to ${this.#perSlot}`);
+    if (this.#grid === undefined || isIdle(this.#grid, now, this.#slotMs)) this.#grid = { anchor: now, lastSlot: 0 };
+    const grid = this.#grid;
+    const last = lastSlotWithin(grid, now, horizonMs, this.#slotMs);
+    for (let slot = firstUsableSlot(grid, now, this.#slotMs, this.#marginMs); slot <= last; slot++) {
+      const slotStart = slotStartOf(grid, slot, this.#slotMs);
+      if ((this.#slots.get(slotStart) ?? 0) + credits > this.#perSlot) continue;
+      const day = utcDay(slotStart);
+      if (this.#perDay !== null && (this.#days.get(day) ?? 0) + credits > this.#perDay)
+        return { kind: "day_exhausted", resumeAt: nextUtcMidnight(slotStart) };
+      this.#slots.set(slotStart, (this.#slots.get(slotStart) ?? 0) + credits);
+      if (this.#perDay !== null) this.#days.set(day, (this.#days.get(day) ?? 0) + credits);
+      if (slot > grid.lastSlot) grid.lastSlot = slot;
+      return { kind: "reserved", reservation: { slotStart, credits } };
+    }
+    return { kind: "horizon_full", retryAt: slotStartOf(grid, last + 1, this.#slotMs) - horizonMs };
+  }
+
+  async release(reservation: SlotReservation): Promise<void> {
+    giveBack(this.#slots, reservation.slotStart, reservation.credits);
+    if (this.#perDay !== null) giveBack(this.#days, utcDay(reservation.slotStart), reservation.credits);
+  }
+
+  async spend(reservation: SlotReservation, now: number): Promise<SpendOutcome> {
+    const decision = decideSpend(this.#gate, reservation.slotStart, now, this.#windowMs + this.#marginMs / 2);
+    if (decision.next !== undefined) this.#gate = decision.next;
+    return decision.outcome;
+  }
+
+  async settle(reservation: SlotReservation, at: number): Promise<void> {
+    if (this.#gate === undefined) return;
+    const next = settleSpend(this.#gate, reservation.slotStart, at);
+    if (next !== undefined) this.#gate = next;
+  }
+
+  /** Credits reserved per UTC day (yyyy-mm-dd). */
+  dayCounts(): ReadonlyMap<string, number> {
+    return this.#days;
+  }
+}
+
+/** Never below zero: a double release gives back nothing the second time (the DynamoDB ledger's condition). */
+function giveBack<K>(counts: Map<K, number>, key: K, credits: number): void {
+  const used = counts.get(key);
+  if (used !== undefined && used >= credits) counts.set(key, used - credits);
+}
