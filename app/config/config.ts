@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { UserFacingError } from "../domain/errors.ts";
 import { ENV } from "../wiring.ts";
 
 /** A configuration value that is missing or malformed. The message names the variable and what it expects. */
-export class ConfigError extends Error {
+export class ConfigError extends UserFacingError {
   override name = "ConfigError";
 }
 

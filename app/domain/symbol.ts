@@ -1,3 +1,5 @@
+import { UserFacingError } from "./errors.ts";
+
 /**
  * Symbols are validated before they touch a path, a key or a URL. The pattern admits the tickers
  * providers use (BRK.B, BF-B, RDS/A as a class share, EUR/USD, ^GSPC-like indices are excluded on purpose)
@@ -5,7 +7,8 @@
  */
 export const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9.\-/:]{0,23}$/;
 
-export class InvalidSymbolError extends Error {
+/** A symbol that does not match SYMBOL_PATTERN; the message shows the pattern in words. */
+export class InvalidSymbolError extends UserFacingError {
   override name = "InvalidSymbolError";
   readonly symbol: string;
   constructor(symbol: string) {

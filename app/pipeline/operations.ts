@@ -1,3 +1,4 @@
+import { UserFacingError } from "../domain/errors.ts";
 import type { PipelineContext } from "./context.ts";
 import { describeFailure, type FailedSymbol, finalize } from "./finalize.ts";
 import type { Page, SessionRecord, StartedBy, StoredResult } from "./model.ts";
@@ -11,7 +12,7 @@ import {
 } from "./start-session.ts";
 
 /** An operation named a session that does not exist, or asked something its state does not allow. */
-export class OperationError extends Error {
+export class OperationError extends UserFacingError {
   override name = "OperationError";
 }
 

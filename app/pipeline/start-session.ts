@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UserFacingError } from "../domain/errors.ts";
 import { isValidSymbol } from "../domain/symbol.ts";
 import type { PipelineContext } from "./context.ts";
 import { MetricName } from "./context.ts";
@@ -8,7 +9,7 @@ import { pump } from "./pump.ts";
 import { resolveUniverse } from "./universe.ts";
 
 /** Bad coordinator input: one line naming the field, and nothing was created. */
-export class StartInputError extends Error {
+export class StartInputError extends UserFacingError {
   override name = "StartInputError";
 }
 

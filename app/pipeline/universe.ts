@@ -1,8 +1,9 @@
+import { UserFacingError } from "../domain/errors.ts";
 import type { Datalake } from "../domain/ports.ts";
 import { parseSymbol } from "../domain/symbol.ts";
 
 /** The universe came out empty: nothing to check, which is a configuration problem rather than a quiet pass. */
-export class EmptyUniverseError extends Error {
+export class EmptyUniverseError extends UserFacingError {
   override name = "EmptyUniverseError";
   readonly sources: string;
   constructor(sources: string, denied: number) {

@@ -1,8 +1,9 @@
 import { webApi } from "@slack/bolt";
+import { UserFacingError } from "../domain/errors.ts";
 import type { SlackMessage } from "./blocks.ts";
 
 /** A Slack Web API call that failed. `slackError` is Slack's code (`channel_not_found`, `message_not_found`, …). */
-export class SlackApiError extends Error {
+export class SlackApiError extends UserFacingError {
   override name = "SlackApiError";
   readonly method: string;
   readonly channel: string;

@@ -1,3 +1,4 @@
+import { UserFacingError } from "../domain/errors.ts";
 import type { Log } from "../pipeline/context.ts";
 import type { StartedBy } from "../pipeline/model.ts";
 import { OperationError } from "../pipeline/operations.ts";
@@ -45,15 +46,6 @@ export interface DqRequest {
   chat: SlackChat;
 }
 
-/** An error whose message may be shown to a Slack user as it is: it names the problem, not our internals. */
-const USER_FACING = new Set([
-  "OperationError",
-  "StartInputError",
-  "SlackApiError",
-  "DailyScheduleError",
-  "SessionStartError",
-]);
-
 /**
  * Handles `/dq`: parses and authorizes in memory, acknowledges, and only then does the short I/O the command needs.
  * A run is handed to the SessionStarter, never run here. Failures after the acknowledgement reach the user as one
@@ -77,14 +69,30 @@ export async function handleDqCommand(request: DqRequest, deps: DqCommandDeps): 
     await dispatch(command, request, deps);
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
-    deps.log.error("slack command failed", { ...who, error: err.name, message: err.message, stack: err.stack });
-    const reason = USER_FACING.has(err.name)
-      ? err.message
-      : `internal error (logged with trigger ${request.triggerId})`;
-    await request.reply(failureMessage(command.kind, reason)).catch((replyError: unknown) => {
+    deps.log.error("slack command failed", {
+      ...who,
+      error: err.name,
+      message: err.message,
+      stack: err.stack,
+      ...(err.cause !== undefined ? { cause: describeCause(err.cause) } : {}),
+    });
+    await request.reply(failureMessage(command.kind, userMessage(err, request))).catch((replyError: unknown) => {
       deps.log.error("slack reply failed", { ...who, message: (replyError as Error).message });
     });
   }
+}
+
+/**
+ * What a Slack user is shown of a failure: the message of a UserFacingError as it is; for anything else, a generic
+ * line that says what to do, while the error itself goes only to the log.
+ */
+function userMessage(error: unknown, request: DqRequest): string {
+  if (error instanceof UserFacingError) return error.message;
+  return `internal error (logged with trigger ${request.triggerId}). Try again in a minute; if it fails again, ask a dq admin to look up trigger ${request.triggerId} in the dq logs.`;
+}
+
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }
 
 async function dispatch(command: DqCommand, request: DqRequest, deps: DqCommandDeps): Promise<void> {
@@ -138,7 +146,7 @@ async function run(
     await deps.starter.start(input);
   } catch (error) {
     if (live)
-      await request.chat.update(live.channel, live.ts, startFailedMessage((error as Error).message, request.userId));
+      await request.chat.update(live.channel, live.ts, startFailedMessage(userMessage(error, request), request.userId));
     throw error;
   }
   deps.log.info("session start handed on", {
@@ -166,7 +174,7 @@ async function retry(sessionId: string, request: DqRequest, deps: DqCommandDeps)
     await deps.starter.start(input);
   } catch (error) {
     if (live)
-      await request.chat.update(live.channel, live.ts, startFailedMessage((error as Error).message, request.userId));
+      await request.chat.update(live.channel, live.ts, startFailedMessage(userMessage(error, request), request.userId));
     throw error;
   }
   deps.log.info("session retry handed on", { user: request.userId, retry: session.sessionId });
@@ -205,9 +213,10 @@ async function postLive(request: DqRequest, message: SlackMessage, deps: DqComma
     return await request.chat.post(request.channelId, message);
   } catch (error) {
     deps.log.warn("live message not posted", { channel: request.channelId, message: (error as Error).message });
+    const reason = error instanceof UserFacingError ? error.message : `logged with trigger ${request.triggerId}`;
     await request.reply(
       noticeMessage(
-        `dq cannot post in this channel (${(error as Error).message}); invite the app to see progress here. The summary goes to the default channel.`,
+        `dq cannot post in this channel (${reason}); invite the app to see progress here. The summary goes to the default channel.`,
       ),
     );
     return undefined;

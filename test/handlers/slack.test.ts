@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SessionStartError } from "../../app/adapters/lambda/async-starter.ts";
 import { createSlackLambdaHandler, type SlackLambdaResponse } from "../../app/handlers/slack.ts";
+import { OperationError } from "../../app/pipeline/operations.ts";
 import type { SlackPolicy } from "../../app/slack/authorization.ts";
 import { lambdaContext } from "../../local/aws/lambda-context.ts";
 import { type FakeSlack, startFakeSlack } from "../../local/slack/fake-slack.ts";
@@ -107,9 +109,7 @@ describe("/dq run", () => {
 
   it("marks the live message when the start cannot be handed on, and tells the user", async () => {
     const { send, starter } = setup();
-    starter.failWith = Object.assign(new Error("cannot hand the session start to dq-test-coordinator: throttled"), {
-      name: "SessionStartError",
-    });
+    starter.failWith = new SessionStartError("dq-test-coordinator", "throttled");
 
     const response = await send({ text: "run AAPL" });
 
@@ -243,12 +243,48 @@ describe("malformed commands", () => {
     await send({ text: "status latest", trigger_id: "trig-9" });
 
     expect(replies()).toContain("internal error (logged with trigger trig-9)");
+    expect(replies()).toContain("Try again in a minute");
     expect(replies()).not.toContain("Cannot read properties");
     expect(
       log.lines.some(
         (l) => l.level === "error" && l.extra?.message === "Cannot read properties of undefined (reading 'items')",
       ),
     ).toBe(true);
+  });
+
+  it("shows the message of a user-facing error as it is", async () => {
+    const operations = new FakeOperations();
+    operations.failStatusWith = new OperationError("no session s-missing");
+    const { send } = setup({ operations });
+
+    await send({ text: "status s-missing" });
+
+    expect(replies()).toContain("no session s-missing");
+  });
+
+  it("decides by class, not by name: an internal error named like a user-facing one stays hidden", async () => {
+    const operations = new FakeOperations();
+    operations.failStatusWith = Object.assign(new Error("table dq-internal: ProvisionedThroughputExceeded"), {
+      name: "OperationError",
+    });
+    const { send, log } = setup({ operations });
+
+    await send({ text: "status latest", trigger_id: "trig-10" });
+
+    expect(replies()).toContain("internal error (logged with trigger trig-10)");
+    expect(replies()).not.toContain("dq-internal");
+    expect(log.lines.some((l) => l.level === "error" && String(l.extra?.message).includes("dq-internal"))).toBe(true);
+  });
+
+  it("keeps an internal error out of the live channel message when a start fails", async () => {
+    const { send, starter } = setup();
+    starter.failWith = new TypeError("Cannot read properties of undefined (reading 'send')");
+
+    await send({ text: "run AAPL", trigger_id: "trig-11" });
+
+    const live = slack.messages(OPS_CHANNEL)[0];
+    expect(live?.text).toContain("could not start: internal error (logged with trigger trig-11)");
+    expect(live?.text).not.toContain("Cannot read properties");
   });
 });
 

@@ -1,5 +1,7 @@
+import { UserFacingError } from "../../domain/errors.ts";
+
 /** The datalake URI template or its options cannot be used. Raised once, at start-up, never per symbol. */
-export class DatalakeConfigError extends Error {
+export class DatalakeConfigError extends UserFacingError {
   override name = "DatalakeConfigError";
   readonly uriTemplate: string;
   constructor(uriTemplate: string, reason: string, options?: ErrorOptions) {

@@ -1,4 +1,5 @@
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { UserFacingError } from "../../domain/errors.ts";
 import type { StartInput } from "../../pipeline/start-session.ts";
 import type { SessionStarter } from "../../slack/ports.ts";
 
@@ -9,7 +10,7 @@ export interface LambdaSessionStarterOptions {
 }
 
 /** The coordinator could not be invoked: nothing was started. */
-export class SessionStartError extends Error {
+export class SessionStartError extends UserFacingError {
   override name = "SessionStartError";
   readonly functionName: string;
   constructor(functionName: string, reason: string, options?: ErrorOptions) {

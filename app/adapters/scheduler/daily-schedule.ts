@@ -4,6 +4,7 @@ import {
   type SchedulerClient,
   UpdateScheduleCommand,
 } from "@aws-sdk/client-scheduler";
+import { UserFacingError } from "../../domain/errors.ts";
 import type { DailySchedule, DailyScheduleInfo } from "../../slack/ports.ts";
 
 export interface SchedulerDailyScheduleOptions {
@@ -15,7 +16,7 @@ export interface SchedulerDailyScheduleOptions {
 }
 
 /** The daily schedule could not be read or changed. Names the schedule and the action. */
-export class DailyScheduleError extends Error {
+export class DailyScheduleError extends UserFacingError {
   override name = "DailyScheduleError";
   readonly scheduleName: string;
   readonly groupName: string;
