@@ -39,6 +39,13 @@ export function scheduleArn(groupArn: pulumi.Input<string>, scheduleName: string
   return pulumi.output(groupArn).apply((arn) => `${arn.replace(":schedule-group/", ":schedule/")}/${scheduleName}`);
 }
 
+/**
+ * The daily schedule's fields that operators own once it exists: `/dq schedule pause|resume|set` changes them, and
+ * `pulumi up` never puts them back (the stack's config is only their initial value). Pulumi owns the rest: the
+ * target, its input, role, retries and dead-letter queue, the group and the flexible window.
+ */
+export const OPERATOR_OWNED_SCHEDULE_FIELDS = ["state", "scheduleExpression", "scheduleExpressionTimezone"];
+
 /** What the daily schedule sends the coordinator (see SCHEDULE.dailyInput). */
 export const DAILY_SCHEDULE_INPUT = SCHEDULE.dailyInput;
 
@@ -96,7 +103,8 @@ export class DqDailySchedule extends pulumi.ComponentResource {
           deadLetterConfig: { arn: args.startDeadLetterQueueArn },
         },
       },
-      { parent: this, dependsOn: [policy] },
+      // Without ignoreChanges, the next `pulumi up --refresh` would silently undo an operator's pause or new time.
+      { parent: this, dependsOn: [policy], ignoreChanges: OPERATOR_OWNED_SCHEDULE_FIELDS },
     );
     // Scheduler invokes asynchronously; a run that still fails after Lambda's own retries must not vanish.
     new aws.lambda.FunctionEventInvokeConfig(

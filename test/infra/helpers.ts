@@ -10,6 +10,18 @@ export interface Registered {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
+  /** The provider reference (`<urn>::<id>`), empty for the default provider. */
+  provider: string;
+  /** Resource options the engine would apply, as the registration carried them. */
+  options: { ignoreChanges: string[]; protect: boolean };
+}
+
+/** What the registration request says about a resource's options (the mocks' own arguments do not carry them). */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getIgnorechangesList(): string[];
+  getProtect(): boolean | undefined;
 }
 
 /** A statement of a parsed IAM policy document. */
@@ -55,10 +67,27 @@ function arnFor(type: string, name: string, inputs: Record<string, unknown>): st
 /** Pulumi mocks that record every resource and give it the names, ARNs and URLs AWS would. */
 export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly resources: Registered[] = [];
+  readonly #options = new Map<string, Registered["options"]>();
+
+  /** Records each registration's options; call after setMocks, which installs the monitor this wraps. */
+  watchOptions(): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+      registerResource(req: RegisterRequest, callback: unknown): unknown;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+      this.#options.set(`${req.getType()}::${req.getName()}`, {
+        ignoreChanges: req.getIgnorechangesList(),
+        protect: req.getProtect() ?? false,
+      });
+      return register(req, callback);
+    };
+  }
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const inputs = args.inputs as Record<string, unknown>;
-    this.resources.push({ type: args.type, name: args.name, inputs });
+    const options = this.#options.get(`${args.type}::${args.name}`) ?? { ignoreChanges: [], protect: false };
+    this.resources.push({ type: args.type, name: args.name, inputs, provider: args.provider ?? "", options });
     const name = typeof inputs.name === "string" ? inputs.name : `${args.name}-0a1b2c3`;
     const state: Record<string, unknown> = { ...inputs, name, arn: arnFor(args.type, name, inputs) };
     if (args.type === "aws:sqs/queue:Queue") state.url = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
@@ -154,6 +183,7 @@ export interface BuiltStack {
 export async function buildStack(stack: string, config: Record<string, string> = {}): Promise<BuiltStack> {
   const mocks = new RecordingMocks();
   await pulumi.runtime.setMocks(mocks, "dq", stack, false);
+  mocks.watchOptions();
   const all = { ...REQUIRED_CONFIG, ...config };
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(all).map(([k, v]) => [`dq:${k}`, v])), [
     "dq:twelveDataApiKey",

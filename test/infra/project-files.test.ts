@@ -63,6 +63,14 @@ describe("Pulumi.yaml", () => {
     expect(text).toMatch(/^ {4}nodeargs: "--experimental-strip-types"$/m);
   });
 
+  it("states the Pulumi CLI it needs", () => {
+    expect(text).toMatch(/^requiredPulumiVersion: ">=3\.\d+\.\d+"$/m);
+  });
+
+  it("refreshes before every operation, so an update keeps what operators changed in the daily schedule", () => {
+    expect(text).toMatch(/^options:\n {2}(#.*\n {2})*refresh: always$/m);
+  });
+
   it("declares exactly the program's keys and secrets", () => {
     expect([...declared.keys()].sort()).toEqual([...KEYS, ...SECRET_KEYS].sort());
   });

@@ -38,6 +38,14 @@ describe("the daily schedule", () => {
     });
   });
 
+  it("leaves its state, expression and time zone to operators once it exists, so pulumi up never reverts them", () => {
+    expect(dev.mocks.one(SCHEDULE_TYPE, "dq-dev-daily").options.ignoreChanges.sort()).toEqual([
+      "scheduleExpression",
+      "scheduleExpressionTimezone",
+      "state",
+    ]);
+  });
+
   it("fires at the exact time, without a flexible window", () => {
     expect(dev.mocks.one(SCHEDULE_TYPE, "dq-dev-daily").inputs.flexibleTimeWindow).toEqual({ mode: "OFF" });
   });
