@@ -1,6 +1,6 @@
 import type { Bar } from "../domain/bar.ts";
 import type { DailyRange, Datalake, ReferenceProvider } from "../domain/ports.ts";
-import { checkSymbol, errorResult } from "../quality/check-symbol.ts";
+import { checkSymbol, errorResult, providerErrorResult } from "../quality/check-symbol.ts";
 import type { CheckInput, SymbolResult } from "../quality/types.ts";
 
 export interface ValidateRequest {
@@ -63,7 +63,7 @@ export async function validateSymbols(
       if (!outcome) {
         results.set(symbol, errorResult(symbol, "provider", "the provider's answer had no entry for this symbol"));
       } else if (!outcome.ok) {
-        results.set(symbol, errorResult(symbol, "provider", `provider ${outcome.code}: ${outcome.message}`));
+        results.set(symbol, providerErrorResult(symbol, outcome.code, outcome.message));
       } else {
         results.set(
           symbol,

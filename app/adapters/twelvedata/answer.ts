@@ -1,6 +1,6 @@
-import type { Bar } from "../../domain/bar.ts";
+import type { Bar, ReferenceSeries } from "../../domain/bar.ts";
 import type { DailyRange, ReferenceOutcome } from "../../domain/ports.ts";
-import { describeIssues, ErrorAnswerSchema, SeriesAnswerSchema } from "./schema.ts";
+import { describeIssues, ErrorAnswerSchema, SeriesAnswerSchema, type SeriesMeta } from "./schema.ts";
 
 /** What one JSON answer of GET /time_series says. */
 export type Answer =
@@ -55,9 +55,19 @@ export function readAnswer(body: unknown, symbols: readonly string[], range: Dai
   );
 }
 
-/** Failures that concern one symbol's data, not the request: unknown symbol, transient "Data not found", no data. */
+/** A 403 that names a plan: the key is fine, this symbol is not in its plan ("available starting with Grow"). */
+export const PLAN_LOCKED = /plan|upgrad|available (?:starting|exclusively)/i;
+
+/**
+ * Failures that concern one symbol's data, not the request: unknown symbol, transient "Data not found", no data,
+ * a symbol the plan does not include.
+ */
 function isAboutTheSymbol(code: number, message: string): boolean {
-  return code === 404 || (code === 400 && /no data is available/i.test(message));
+  return (
+    code === 404 ||
+    (code === 400 && /no data is available/i.test(message)) ||
+    (code === 403 && PLAN_LOCKED.test(message))
+  );
 }
 
 function readEntry(symbol: string, entry: unknown, range: DailyRange): ReferenceOutcome {
@@ -73,19 +83,36 @@ function readEntry(symbol: string, entry: unknown, range: DailyRange): Reference
   const sorted = series.data.values
     .filter((bar) => bar.date >= range.startDate && bar.date <= range.endDate)
     .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  // A date twice with different values is a reference that contradicts itself: nothing can be validated against it.
+  // A date twice with different values contradicts itself: that date is dropped and named, the others stand.
   const bars: Bar[] = [];
+  const conflicts: string[] = [];
   for (const bar of sorted) {
     const previous = bars.at(-1);
+    if (conflicts.at(-1) === bar.date) continue;
     if (previous?.date !== bar.date) bars.push(bar);
-    else if (!sameBar(previous, bar))
-      return {
-        ok: false,
-        code: MALFORMED_ENTRY_CODE,
-        message: `${symbol}: malformed provider answer: ${bar.date} appears more than once with different values`,
-      };
+    else if (!sameBar(previous, bar)) {
+      bars.pop();
+      conflicts.push(bar.date);
+    }
   }
-  return { ok: true, series: { bars, exchangeTimezone: series.data.meta.exchange_timezone } };
+  return { ok: true, series: describeSeries(bars, series.data.meta, conflicts) };
+}
+
+/** The series with what the answer says about its market: forex and crypto answers have no exchange time zone. */
+function describeSeries(bars: Bar[], meta: SeriesMeta, conflicts: string[]): ReferenceSeries {
+  const type = meta.type?.toLowerCase() ?? "";
+  const kind = type.includes("digital")
+    ? "crypto"
+    : type.includes("physical currency") || (meta.exchange_timezone === undefined && meta.currency_base !== undefined)
+      ? "forex"
+      : "equity";
+  const series: ReferenceSeries = { bars, exchangeTimezone: meta.exchange_timezone ?? "UTC", kind };
+  if (meta.mic_code) series.mic = meta.mic_code;
+  if (meta.exchange) series.exchange = meta.exchange;
+  const currency = meta.currency ?? meta.currency_quote;
+  if (currency) series.currency = currency;
+  if (conflicts.length > 0) series.conflicts = conflicts;
+  return series;
 }
 
 function sameBar(a: Bar, b: Bar): boolean {

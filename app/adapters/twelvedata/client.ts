@@ -38,7 +38,18 @@ export interface TwelveDataClientOptions {
   limiter?: Bottleneck;
   /** Used to tell how long a day's cap lasts (until 00:00 UTC). @default Date.now */
   clock?: Clock;
+  /**
+   * The datalake's adjustment convention, sent as `adjust`: `none` (raw prices), `splits` (the provider's default)
+   * or `all` (splits and dividends: total return). @default "splits" (the parameter is not sent)
+   */
+  adjust?: AdjustConvention;
 }
+
+export const AdjustConvention = { none: "none", splits: "splits", all: "all" } as const;
+export type AdjustConvention = (typeof AdjustConvention)[keyof typeof AdjustConvention];
+
+/** Bars per symbol asked for: the provider's maximum, so a deep check's year comes back in one request. */
+const OUTPUT_SIZE = "5000";
 
 /** The provider's own spelling of a spent day; anything else at 429 is the per-minute cap. */
 const DAY_LIMIT = /for the day/i;
@@ -76,6 +87,7 @@ export class TwelveDataClient implements ReferenceProvider {
   readonly #fetch: typeof fetch;
   readonly #pacer: CreditPacer;
   readonly #clock: Clock;
+  readonly #adjust: AdjustConvention | undefined;
 
   constructor(options: TwelveDataClientOptions) {
     if (!Number.isInteger(options.creditsPerWindow) || options.creditsPerWindow < 1)
@@ -92,6 +104,9 @@ export class TwelveDataClient implements ReferenceProvider {
     this.#backoffBaseMs = options.backoffBaseMs ?? 500;
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#clock = options.clock ?? systemClock;
+    if (options.adjust !== undefined && !(options.adjust in AdjustConvention))
+      throw new TwelveDataUsageError(`adjust must be none, splits or all, got ${JSON.stringify(options.adjust)}`);
+    this.#adjust = options.adjust;
     const limiter = options.limiter ?? createCreditLimiter(options.creditsPerWindow);
     this.#pacer = new CreditPacer(limiter, options.creditsPerWindow, this.#windowMs);
   }
@@ -99,7 +114,7 @@ export class TwelveDataClient implements ReferenceProvider {
   /** From the validated provider config. An empty key is allowed only for an emulator on loopback ("demo"). */
   static fromConfig(
     config: ProviderConfig,
-    extra: Pick<TwelveDataClientOptions, "authIn" | "backoffBaseMs" | "fetch" | "limiter" | "clock"> = {},
+    extra: Pick<TwelveDataClientOptions, "authIn" | "backoffBaseMs" | "fetch" | "limiter" | "clock" | "adjust"> = {},
   ): TwelveDataClient {
     let apiKey = config.apiKey;
     if (apiKey === "") {
@@ -166,7 +181,10 @@ export class TwelveDataClient implements ReferenceProvider {
       start_date: range.startDate,
       end_date: nextDay(range.endDate),
       order: "asc",
+      outputsize: OUTPUT_SIZE,
       format: "JSON",
+      // Sent whenever the profile names a convention, so a change of the provider's default cannot change the data.
+      ...(this.#adjust !== undefined ? { adjust: this.#adjust } : {}),
     }).toString();
     if (this.#authIn === "query") url.searchParams.set("apikey", this.#apiKey);
     return url;

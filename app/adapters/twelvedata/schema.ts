@@ -44,8 +44,25 @@ const ValueSchema = z
     }),
   );
 
+/**
+ * `meta` of an answer. Stocks carry `exchange_timezone`, `exchange`, `mic_code` and `currency`; forex and crypto
+ * answers carry none of the first three but `currency_base` and `currency_quote`, and `type` says which they are
+ * ("Physical Currency", "Digital Currency").
+ */
+const MetaSchema = z.looseObject({
+  symbol: z.string().optional(),
+  exchange_timezone: ianaZone.optional(),
+  exchange: z.string().optional(),
+  mic_code: z.string().optional(),
+  currency: z.string().optional(),
+  currency_base: z.string().optional(),
+  currency_quote: z.string().optional(),
+  type: z.string().optional(),
+});
+export type SeriesMeta = z.infer<typeof MetaSchema>;
+
 export const SeriesAnswerSchema = z.object({
-  meta: z.looseObject({ symbol: z.string().optional(), exchange_timezone: ianaZone }),
+  meta: MetaSchema,
   values: z.array(ValueSchema),
   status: z.literal("ok"),
 });
