@@ -55,7 +55,16 @@ export async function finalize(
     await ctx.events.publish(detailType, workflowDetail(claimed, now, failedSymbols));
   } catch (error) {
     // The claim goes back, so the redelivery of this message publishes the event instead of finding it claimed.
-    await ctx.store.updateSession(claimed.sessionId, { remove: ["finalEventAt"] }).catch(() => undefined);
+    await ctx.store.updateSession(claimed.sessionId, { remove: ["finalEventAt"] }).catch((releaseError: unknown) => {
+      // Going on is right: the publish error, thrown below, is what this delivery must fail with, and the session
+      // itself is already final in the store (status and results are right). But a claim left in place means no
+      // redelivery publishes the final event: the warning names the session whose notification is missing.
+      ctx.log.warn("final event claim not released: a redelivery will not publish the final event", {
+        sessionId: claimed.sessionId,
+        detailType,
+        error: releaseError instanceof Error ? `${releaseError.name}: ${releaseError.message}` : String(releaseError),
+      });
+    });
     ctx.log.error("final event not published; released for the next delivery to retry", {
       sessionId: claimed.sessionId,
       detailType,

@@ -61,7 +61,17 @@ export async function processBatch(ctx: PipelineContext, message: BatchMessage):
         set: { interrupted: true },
         remove: ["leaseUntil"],
       })
-      .catch(() => undefined);
+      .catch((releaseError: unknown) => {
+        // Safe to go on: the batch stays `processing` under a lease that runs out, and then the redelivery takes it
+        // over (claim() accepts an expired lease) and resumes it; only the wait is longer. The caller must see the
+        // original error, thrown below, so the message is redelivered.
+        ctx.log.warn("lease not given back after a failed batch; the redelivery takes it over once it expires", {
+          sessionId,
+          batch: n,
+          attempt,
+          error: releaseError instanceof Error ? `${releaseError.name}: ${releaseError.message}` : String(releaseError),
+        });
+      });
     throw error;
   }
 }
