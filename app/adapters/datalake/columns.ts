@@ -17,29 +17,36 @@ export interface ColumnNames {
   volume: string;
 }
 
-export const DATE_COLUMN_CANDIDATES = ["date", "timestamp", "datetime"] as const;
+export const DATE_COLUMN_CANDIDATES = ["date", "timestamp", "datetime", "time", "t"] as const;
+
+/** Short names some vendors use (Polygon's aggregates: t, o, h, l, c, v), tried after the long ones. */
+const SHORT_NAMES = { open: "o", high: "h", low: "l", close: "c", volume: "v" } as const;
 
 const PRICE_FIELDS = ["open", "high", "low", "close"] as const;
 export type PriceColumn = (typeof PRICE_FIELDS)[number];
 
-/** The configured names, with the date column still open to the default candidates. */
+/** The names each field may have: the configured one alone, or the defaults in order. */
 export interface ColumnSpec {
   dateCandidates: readonly string[];
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
+  open: readonly string[];
+  high: readonly string[];
+  low: readonly string[];
+  close: readonly string[];
+  volume: readonly string[];
 }
 
 export function columnSpec(names: Partial<ColumnNames> = {}): ColumnSpec {
+  const field = (name: keyof typeof SHORT_NAMES): readonly string[] => {
+    const configured = names[name];
+    return configured ? [configured] : [name, SHORT_NAMES[name]];
+  };
   return {
     dateCandidates: names.date ? [names.date] : DATE_COLUMN_CANDIDATES,
-    open: names.open ?? "open",
-    high: names.high ?? "high",
-    low: names.low ?? "low",
-    close: names.close ?? "close",
-    volume: names.volume ?? "volume",
+    open: field("open"),
+    high: field("high"),
+    low: field("low"),
+    close: field("close"),
+    volume: names.volume ? [names.volume] : ["volume", "vol", SHORT_NAMES.volume],
   };
 }
 
@@ -59,18 +66,20 @@ export function resolveColumns(
   available: readonly string[],
 ): { ok: true; columns: ResolvedColumns } | { ok: false; missing: string[] } {
   const missing: string[] = [];
-  const date = spec.dateCandidates.map((name) => findColumn(available, name)).find((name) => name !== undefined);
+  const first = (candidates: readonly string[]) =>
+    candidates.map((name) => findColumn(available, name)).find((name) => name !== undefined);
+  const date = first(spec.dateCandidates);
   if (date === undefined) missing.push(spec.dateCandidates.join("|"));
   const prices = PRICE_FIELDS.map((field) => {
-    const found = findColumn(available, spec[field]);
-    if (found === undefined) missing.push(spec[field]);
+    const found = first(spec[field]);
+    if (found === undefined) missing.push(spec[field].join("|"));
     return found;
   });
   const [open, high, low, close] = prices;
   if (date === undefined || open === undefined || high === undefined || low === undefined || close === undefined) {
     return { ok: false, missing };
   }
-  return { ok: true, columns: { date, open, high, low, close, volume: findColumn(available, spec.volume) } };
+  return { ok: true, columns: { date, open, high, low, close, volume: first(spec.volume) } };
 }
 
 function findColumn(available: readonly string[], wanted: string): string | undefined {

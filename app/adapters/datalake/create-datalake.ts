@@ -1,10 +1,10 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import type { Datalake } from "../../domain/ports.ts";
 import type { ColumnNames } from "./columns.ts";
 import { parseDatalakeTemplate } from "./datalake-template.ts";
 import { FileSeriesStore } from "./file-series-store.ts";
 import { S3SeriesStore } from "./s3-series-store.ts";
 import { TemplateDatalake } from "./template-datalake.ts";
+import type { InstantRule } from "./values.ts";
 
 export interface DatalakeOptions {
   /** `file:///dir/{symbol}.csv`, `file:///dir/{symbol}/daily.parquet` or `s3://bucket/prefix/{symbol}/daily.parquet`. */
@@ -21,10 +21,12 @@ export interface DatalakeOptions {
   wholeObjectBytes?: number;
   /** Bytes of a parquet file's tail read first for its footer. @default 65536 */
   footerBytes?: number;
+  /** How bare instants are dated: auto, utc, exchange or an IANA zone (see InstantRule). @default "auto" */
+  instants?: InstantRule;
 }
 
 /** The datalake reader for a URI template, chosen by its scheme. Throws DatalakeConfigError for a bad template. */
-export function createDatalake(options: DatalakeOptions): Datalake {
+export function createDatalake(options: DatalakeOptions): TemplateDatalake {
   const template = parseDatalakeTemplate(options.uriTemplate);
   const store =
     template.scheme === "file"
@@ -38,6 +40,7 @@ export function createDatalake(options: DatalakeOptions): Datalake {
     store,
     columns: options.columns,
     aliases: options.aliases,
+    instants: options.instants,
     parquet: { footerBytes: options.footerBytes },
   });
 }

@@ -8,6 +8,7 @@ import { BarFormatError, DatalakeReadError } from "./errors.ts";
 import { type ParquetReadOptions, readParquetBars } from "./parquet-bars.ts";
 import type { SeriesStore } from "./series-store.ts";
 import { SymbolAliases } from "./symbol-aliases.ts";
+import type { InstantRule } from "./values.ts";
 
 export interface TemplateDatalakeOptions {
   template: DatalakeTemplate;
@@ -17,6 +18,15 @@ export interface TemplateDatalakeOptions {
   /** Provider symbol -> datalake symbol. @default {} */
   aliases?: Record<string, string>;
   parquet?: ParquetReadOptions;
+  /** How bare instants are dated (see InstantRule). @default "auto" */
+  instants?: InstantRule;
+}
+
+/** A listing, with the names it could not map to a symbol. */
+export interface DatalakeListing {
+  symbols: string[];
+  /** Entries that fit the template but are not a canonical symbol's name (`aapl.csv`, `BRK B.csv`). */
+  skipped: string[];
 }
 
 /**
@@ -29,13 +39,15 @@ export class TemplateDatalake implements Datalake {
   readonly #columns: ColumnSpec;
   readonly #aliases: SymbolAliases;
   readonly #parquet: ParquetReadOptions;
+  readonly #instants: InstantRule | undefined;
 
   constructor(options: TemplateDatalakeOptions) {
     this.#template = options.template;
     this.#store = options.store;
     this.#columns = columnSpec(options.columns);
     this.#aliases = new SymbolAliases(options.aliases ?? {}, options.template.template);
-    this.#parquet = options.parquet ?? {};
+    this.#instants = options.instants;
+    this.#parquet = { ...options.parquet, instants: options.instants };
   }
 
   /** Throws InvalidSymbolError before any I/O for a symbol that could escape its path; DatalakeReadError else. */
@@ -48,7 +60,9 @@ export class TemplateDatalake implements Datalake {
       if (file === undefined) return [];
       if (this.#template.format === "csv") {
         const bytes = await file.slice(0, file.byteLength);
-        return parseCsvBars(new TextDecoder("utf-8", { fatal: true }).decode(bytes), this.#columns);
+        return parseCsvBars(new TextDecoder("utf-8", { fatal: true }).decode(bytes), this.#columns, {
+          instants: this.#instants,
+        });
       }
       return await readParquetBars(file, this.#columns, this.#parquet);
     } catch (error) {
@@ -57,14 +71,23 @@ export class TemplateDatalake implements Datalake {
   }
 
   async listSymbols(): Promise<string[]> {
+    return (await this.listing()).symbols;
+  }
+
+  /** The listing, and what it skipped: `dq profile check` shows the skipped names instead of dropping them silently. */
+  async listing(): Promise<DatalakeListing> {
     const symbols = new Set<string>();
+    const skipped: string[] = [];
     for (const segment of await this.#store.listSegments()) {
       const stored = symbolFromPathSegment(segment);
       // Only canonical names: `aapl.csv` or `RDS%2fA` would list a symbol that readBars then cannot find.
-      if (stored === undefined || symbolToPathSegment(stored) !== segment) continue;
+      if (stored === undefined || symbolToPathSegment(stored) !== segment) {
+        skipped.push(segment);
+        continue;
+      }
       symbols.add(this.#aliases.toProvider(stored));
     }
-    return [...symbols].sort();
+    return { symbols: [...symbols].sort(), skipped: skipped.sort() };
   }
 
   describe(symbol: string): string {

@@ -59,8 +59,17 @@ describe("createDatalake with a CSV file template", () => {
     );
   });
 
-  it("throws DatalakeReadError for a NaN price", async () => {
+  it("reads a NaN price as a missing value, for the engine to report on its date", async () => {
     await put("csv/AAPL.csv", "date,open,high,low,close,volume\n2026-01-16,1,NaN,0.5,1,10\n");
+    const lake = createDatalake({ uriTemplate: templateFor("csv", "{symbol}.csv") });
+
+    const [bar] = await lake.readBars("AAPL");
+
+    expect(bar?.high).toBeNaN();
+  });
+
+  it("throws DatalakeReadError for a price that is not a number at all", async () => {
+    await put("csv/AAPL.csv", "date,open,high,low,close,volume\n2026-01-16,1,abc,0.5,1,10\n");
     const lake = createDatalake({ uriTemplate: templateFor("csv", "{symbol}.csv") });
 
     await expect(lake.readBars("AAPL")).rejects.toThrow(DatalakeReadError);

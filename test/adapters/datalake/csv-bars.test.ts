@@ -35,10 +35,18 @@ describe("parseCsvBars", () => {
     expect(() => parseCsvBars(text, spec)).toThrow(/^line 4: expected 6 fields, found 4$/);
   });
 
-  it("rejects a NaN price, naming line and column", () => {
-    const text = "date,open,high,low,close,volume\n2026-01-16,1,2,0.5,NaN,10\n";
+  it("reads NaN and blank prices as missing values", () => {
+    const text = "date,open,high,low,close,volume\n2026-01-16,1,2,0.5,NaN,10\n2026-01-17,,2,0.5,1,10\n";
 
-    expect(() => parseCsvBars(text, spec)).toThrow(/line 2, column close: "NaN" is not a number/);
+    const [first, second] = parseCsvBars(text, spec);
+
+    expect([first?.close, second?.open]).toEqual([Number.NaN, Number.NaN]);
+  });
+
+  it("rejects a price that is not a number, naming line and column", () => {
+    const text = "date,open,high,low,close,volume\n2026-01-16,1,2,0.5,1.2.3,10\n";
+
+    expect(() => parseCsvBars(text, spec)).toThrow(/line 2, column close: "1.2.3" is not a number/);
   });
 
   it("passes zero and negative prices through", () => {

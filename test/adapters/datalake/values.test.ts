@@ -7,8 +7,9 @@ describe("toSessionDate", () => {
     expect(toSessionDate("2026-01-16")).toBe("2026-01-16");
   });
 
-  it("takes the UTC date of a zoned ISO timestamp", () => {
-    expect(toSessionDate("2026-01-16T20:00:00-05:00")).toBe("2026-01-17");
+  it("takes the wall-clock date of a zoned ISO timestamp, in its own offset", () => {
+    expect(toSessionDate("2026-01-16T20:00:00-05:00")).toBe("2026-01-16");
+    expect(toSessionDate("2026-01-16T00:00:00+09:00")).toBe("2026-01-16");
     expect(toSessionDate("2026-01-16T00:00:00Z")).toBe("2026-01-16");
     expect(toSessionDate("2026-01-16 23:30:00+0100")).toBe("2026-01-16");
   });
@@ -60,8 +61,14 @@ describe("toPrice", () => {
     expect(toPrice("-3.5")).toBe(-3.5);
   });
 
-  it("rejects NaN, infinities, blanks and non-numeric text", () => {
-    for (const value of [Number.NaN, Number.POSITIVE_INFINITY, "NaN", "", "abc", "0x10", "Infinity", null, undefined]) {
+  it("reads NaN, blanks and nulls as a missing value (NaN)", () => {
+    for (const value of [Number.NaN, "NaN", "", " nan ", "null", "NA", "None", null, undefined]) {
+      expect(toPrice(value), String(value)).toBeNaN();
+    }
+  });
+
+  it("rejects infinities and non-numeric text", () => {
+    for (const value of [Number.POSITIVE_INFINITY, "abc", "0x10", "Infinity"]) {
       expect(() => toPrice(value), String(value)).toThrow(BarFormatError);
     }
   });
