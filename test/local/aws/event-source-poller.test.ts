@@ -6,7 +6,7 @@ import { localClientConfig } from "../../../local/aws/env.ts";
 import { EventSourcePoller, type EventSourcePollerOptions } from "../../../local/aws/event-source-poller.ts";
 import type { LoopbackServer } from "../../../local/aws/http-server.ts";
 import { createWorkQueues, startFauxqs, type WorkQueues } from "../../../local/aws/sqs.ts";
-import { deferred, waitFor } from "./wait.ts";
+import { deferred, waitUntil } from "../../helpers/wait-until.ts";
 
 describe("EventSourcePoller", () => {
   let fauxqs: LoopbackServer;
@@ -87,7 +87,7 @@ describe("EventSourcePoller", () => {
     const poller = poll({ queueUrl: queues.queueUrl, handler: async () => ({ batchItemFailures: [] }) });
     await send(queues.queueUrl, "ok");
 
-    await waitFor(() => poller.stats().deleted === 1);
+    await waitUntil(() => poller.stats().deleted === 1);
     await poller.stop();
 
     const left = await client.send(new ReceiveMessageCommand({ QueueUrl: queues.queueUrl, VisibilityTimeout: 0 }));
@@ -108,7 +108,7 @@ describe("EventSourcePoller", () => {
     });
     await send(queues.queueUrl, "retry me");
 
-    await waitFor(() => deliveries.length === 2);
+    await waitUntil(() => deliveries.length === 2);
 
     expect(deliveries.map((d) => d.receiveCount)).toEqual(["1", "2"]);
     expect((deliveries[1]?.at ?? 0) - (deliveries[0]?.at ?? 0)).toBeGreaterThanOrEqual(900);
@@ -127,12 +127,15 @@ describe("EventSourcePoller", () => {
     });
     const messageId = await send(queues.queueUrl, "poison");
 
-    const dead = await waitFor(async () => {
-      const out = await client.send(
-        new ReceiveMessageCommand({ QueueUrl: queues.deadLetterQueueUrl, MessageSystemAttributeNames: ["All"] }),
-      );
-      return out.Messages?.[0];
-    }, 10_000);
+    const dead = await waitUntil(
+      async () => {
+        const out = await client.send(
+          new ReceiveMessageCommand({ QueueUrl: queues.deadLetterQueueUrl, MessageSystemAttributeNames: ["All"] }),
+        );
+        return out.Messages?.[0];
+      },
+      { timeoutMs: 10_000 },
+    );
 
     expect(dead.MessageId).toBe(messageId);
     expect(invocations).toBe(QUEUE.maxReceiveCount);
@@ -152,7 +155,7 @@ describe("EventSourcePoller", () => {
     });
     await send(queues.queueUrl, "flaky");
 
-    await waitFor(() => poller.stats().deleted === 1);
+    await waitUntil(() => poller.stats().deleted === 1);
 
     expect(counts).toEqual(["1", "2"]);
     expect(poller.stats().failedInvocations).toBe(1);
@@ -167,7 +170,7 @@ describe("EventSourcePoller", () => {
     });
     await send(queues.queueUrl, "bad response");
 
-    await waitFor(() => poller.stats().invocations >= 1 && poller.stats().inFlight === 0);
+    await waitUntil(() => poller.stats().invocations >= 1 && poller.stats().inFlight === 0);
 
     expect(poller.stats()).toMatchObject({ failedInvocations: 1, deleted: 0 });
   });
@@ -188,7 +191,7 @@ describe("EventSourcePoller", () => {
     });
     await Promise.all(Array.from({ length: 6 }, (_, i) => send(queues.queueUrl, `m${i}`)));
 
-    await waitFor(() => poller.stats().deleted === 6);
+    await waitUntil(() => poller.stats().deleted === 6);
 
     expect(peak).toBe(2);
   });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { localClientConfig } from "../../../local/aws/env.ts";
 import type { LocalFunctions } from "../../../local/aws/functions.ts";
 import { type LambdaShim, startLambdaShim } from "../../../local/aws/lambda-shim.ts";
-import { deferred } from "./wait.ts";
+import { deferred } from "../../helpers/wait-until.ts";
 
 describe("Lambda shim", () => {
   let shim: LambdaShim | undefined;

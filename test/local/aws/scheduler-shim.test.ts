@@ -17,7 +17,7 @@ import { localClientConfig } from "../../../local/aws/env.ts";
 import { type LocalFunctions, localFunctionArn } from "../../../local/aws/functions.ts";
 import { startSchedulerShim } from "../../../local/aws/scheduler-shim.ts";
 import { createWorkQueues, startFauxqs } from "../../../local/aws/sqs.ts";
-import { waitFor } from "./wait.ts";
+import { waitUntil } from "../../helpers/wait-until.ts";
 
 const FRIDAY_NOON_UTC = Date.parse("2026-01-16T12:00:00Z");
 const GROUP = "dq-test-schedules";
@@ -177,7 +177,7 @@ describe("Scheduler shim", () => {
 
     now += 30_000;
 
-    await waitFor(() => events.length === 1);
+    await waitUntil(() => events.length === 1);
     expect(events).toEqual([{ type: "daily" }]);
   });
 
