@@ -73,8 +73,8 @@ describe("forex and crypto answers, as the provider shapes them (issue 19, item 
 
 describe("provider duplicates (issue 19, item 7)", () => {
   it("drops a date answered twice with different values, names it, and keeps the rest", () => {
-    const body = fixture("eurusd-1day.json") as { values: Record<string, string>[] };
-    const twice = { ...(body.values[3] as Record<string, string>), close: "1.20000" };
+    const body = fixture("eurusd-1day.json") as { values: { datetime: string; close: string }[] };
+    const twice = { ...(body.values[3] as { datetime: string; close: string }), close: "1.20000" };
     const outcome = only({ ...body, values: [...body.values, twice] }, "EUR/USD");
 
     const series = seriesOf(outcome);
