@@ -56,6 +56,22 @@ export const QUEUE = {
   delayHorizonSeconds: 900,
 } as const;
 
+/**
+ * The work queue's timings for a processor timeout, which a stack may override: infra deploys the visibility
+ * timeout from it, and the pipeline derives its batch lease and its sweep of lost messages from the same numbers
+ * (the processor timeout reaches it in DQ_PROCESSOR_TIMEOUT_SECONDS), so they cannot drift apart.
+ */
+export function workQueueTimings(processorTimeoutSeconds: number) {
+  const visibilityTimeoutSeconds = Math.max(QUEUE.visibilityTimeoutSeconds, 6 * processorTimeoutSeconds);
+  return {
+    visibilityTimeoutSeconds,
+    /** A claimed batch belongs to its worker this long: past any invocation, before the message comes back. */
+    leaseSeconds: 2 * processorTimeoutSeconds,
+    /** A message that keeps failing has used all its receives (and gone to the DLQ) this long after its delay. */
+    allReceivesSeconds: QUEUE.maxReceiveCount * visibilityTimeoutSeconds,
+  };
+}
+
 /** EventBridge rules: which detail types reach which function. */
 export const RULES = [
   {
@@ -100,6 +116,8 @@ export const ENV = {
   schedulerRoleArn: "DQ_SCHEDULER_ROLE_ARN",
   coordinatorArn: "DQ_COORDINATOR_ARN",
   queueArn: "DQ_QUEUE_ARN",
+  /** Where the pump's one-time resume schedules dead-letter (the start DLQ). */
+  resumeDeadLetterArn: "DQ_RESUME_DEAD_LETTER_ARN",
   dailyScheduleName: "DQ_DAILY_SCHEDULE_NAME",
   twelveDataBaseUrl: "TWELVEDATA_BASE_URL",
   twelveDataApiKey: "TWELVEDATA_API_KEY",
@@ -113,6 +131,10 @@ export const ENV = {
   denySymbols: "DQ_DENY_SYMBOLS",
   lookbackDays: "DQ_LOOKBACK_DAYS",
   retentionDays: "DQ_RETENTION_DAYS",
+  /** The processor's timeout (seconds), which the lease and the sweep of lost messages follow. */
+  processorTimeoutSeconds: "DQ_PROCESSOR_TIMEOUT_SECONDS",
+  /** The table that holds the credit ledger, when another stack using the same API key owns it. */
+  ledgerTableName: "DQ_LEDGER_TABLE_NAME",
   slackSigningSecret: "SLACK_SIGNING_SECRET",
   slackBotToken: "SLACK_BOT_TOKEN",
   slackSigningSecretParameter: "SLACK_SIGNING_SECRET_PARAMETER",

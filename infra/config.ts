@@ -23,6 +23,9 @@ const LOG_RETENTION_DAYS = [
 ] as const;
 
 const integer = (min: number, max: number) => z.number().int().min(min).max(max);
+/** A key that may be left out or set to "" (a stack file cannot unset a key that has a value). */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
 const slackId = z.string().regex(/^[A-Z0-9]+$/, "expected a Slack ID such as U0123ABCD or C0123ABCD");
 const symbol = z
   .string()
@@ -87,6 +90,12 @@ export const StackConfigSchema = z.object({
   slackAdmins: z.array(slackId).default([]),
   alarmProcessorErrors: integer(1, 10_000).default(1),
   alarmDeadLetterMessages: integer(1, 10_000).default(1),
+  /** Alarms also go here, by email, so they reach a person when the notifier or Slack is broken. */
+  alarmEmail: optional(z.email("expected an email address such as oncall@example.com")),
+  /** Alarms also go to this SNS topic of yours (a pager, a chat bridge), same reason. */
+  alarmTopicArn: optional(
+    z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, "expected an SNS topic ARN"),
+  ),
   /** Deletion protection. Always on for the stack named prod. */
   protect: z.boolean().default(false),
 });
@@ -121,6 +130,8 @@ export const CONFIG_KEYS: Record<ConfigKey, ConfigKind> = {
   slackAdmins: "array",
   alarmProcessorErrors: "integer",
   alarmDeadLetterMessages: "integer",
+  alarmEmail: "string",
+  alarmTopicArn: "string",
   protect: "boolean",
 };
 
@@ -153,7 +164,13 @@ export interface StackSettings {
   processorMaxConcurrency: number;
   logRetentionDays: number;
   slack: { channel: string; allowedUsers: string[]; allowedChannels: string[]; admins: string[] };
-  alarms: { processorErrors: number; deadLetterMessages: number };
+  alarms: {
+    processorErrors: number;
+    deadLetterMessages: number;
+    /** Where alarms go besides Slack; at least one of the two. */
+    email?: string;
+    topicArn?: string;
+  };
   protect: boolean;
 }
 
@@ -171,6 +188,11 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
     );
   }
   const c = parsed.data;
+  if (c.alarmEmail === undefined && c.alarmTopicArn === undefined) {
+    throw new StackConfigError(stack, [
+      "dq:alarmEmail or dq:alarmTopicArn: set at least one, so alarms reach a person even when the notifier or Slack is broken",
+    ]);
+  }
   let provider: ReturnType<typeof providerConfig>;
   try {
     provider = providerConfig({
@@ -211,7 +233,12 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
       allowedChannels: c.slackAllowedChannels,
       admins: c.slackAdmins,
     },
-    alarms: { processorErrors: c.alarmProcessorErrors, deadLetterMessages: c.alarmDeadLetterMessages },
+    alarms: {
+      processorErrors: c.alarmProcessorErrors,
+      deadLetterMessages: c.alarmDeadLetterMessages,
+      ...(c.alarmEmail === undefined ? {} : { email: c.alarmEmail }),
+      ...(c.alarmTopicArn === undefined ? {} : { topicArn: c.alarmTopicArn }),
+    },
     // A prod stack that forgot the flag must still be hard to destroy by accident.
     protect: c.protect || stack === "prod",
   };

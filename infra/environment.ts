@@ -10,6 +10,8 @@ export interface EnvironmentSources {
   tableName: pulumi.Input<string>;
   queueUrl: pulumi.Input<string>;
   queueArn: pulumi.Input<string>;
+  /** Where failed starts and undeliverable resumes go. */
+  startDeadLetterQueueArn: pulumi.Input<string>;
   eventBusName: pulumi.Input<string>;
   scheduleGroupName: pulumi.Input<string>;
   schedulerRoleArn: pulumi.Input<string>;
@@ -31,6 +33,7 @@ function pipeline(s: EnvironmentSources): Environment {
     [ENV.eventBusName]: s.eventBusName,
     [ENV.scheduleGroup]: s.scheduleGroupName,
     [ENV.schedulerRoleArn]: s.schedulerRoleArn,
+    [ENV.resumeDeadLetterArn]: s.startDeadLetterQueueArn,
     [ENV.twelveDataBaseUrl]: provider.baseUrl,
     // Needed even where no provider is called: the credit ledger is keyed by the key's hash.
     [ENV.twelveDataApiKeyParameter]: s.parameterNames.twelveDataApiKey,

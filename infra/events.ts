@@ -24,9 +24,17 @@ export interface DqEventRulesArgs {
   functions: Partial<Record<FunctionName, DqFunction>>;
   /** Rule name prefix, e.g. dq-dev. */
   prefix: string;
+  /** Where an event goes when its target cannot be invoked after the retries (its queue policy lets the rules in). */
+  deadLetterQueueArn: pulumi.Input<string>;
 }
 
-/** One rule per wiring RULE, its target, and the permission that lets EventBridge invoke the target. */
+/** How long EventBridge keeps trying a target that cannot be invoked (throttled, missing permission). */
+export const EVENT_TARGET_RETRY = { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 21_600 } as const;
+
+/**
+ * One rule per wiring RULE, its target (retried, then dead-lettered rather than dropped), and the permission that
+ * lets EventBridge invoke the target.
+ */
 export class DqEventRules extends pulumi.ComponentResource {
   readonly rules: aws.cloudwatch.EventRule[];
 
@@ -59,7 +67,13 @@ export class DqEventRules extends pulumi.ComponentResource {
       );
       new aws.cloudwatch.EventTarget(
         `${ruleName}-target`,
-        { rule: rule.name, eventBusName: args.bus.name, arn: target.arn },
+        {
+          rule: rule.name,
+          eventBusName: args.bus.name,
+          arn: target.arn,
+          retryPolicy: EVENT_TARGET_RETRY,
+          deadLetterConfig: { arn: args.deadLetterQueueArn },
+        },
         parent,
       );
       return rule;

@@ -13,6 +13,8 @@ export function infraNames(stack: string) {
     startDeadLetterQueue: `${prefix}-start-dlq`,
     /** Dead letters the dead-letter handler itself could not process, kept for a person. */
     parkedQueue: `${prefix}-work-parked`,
+    /** Events, alarm notifications and notifier runs that never reached or never passed the notifier. */
+    undeliveredQueue: `${prefix}-undelivered`,
     alarmTopic: `${prefix}-alarms`,
     dashboard: prefix,
     alarm: (what: string) => `${prefix}-${what}`,

@@ -12,17 +12,30 @@ export interface DqObservabilityArgs {
   deadLetterQueueName: pulumi.Input<string>;
   parkedQueueName: pulumi.Input<string>;
   startDeadLetterQueueName: pulumi.Input<string>;
+  /** Where events, alarm notifications and notifier runs that could not be delivered wait, alarmed. */
+  undeliveredQueue: aws.sqs.Queue;
+  /** The EventBridge rules whose targets dead-letter to the undelivered queue. */
+  ruleArns: pulumi.Input<string>[];
   /** Unhandled processor errors in 5 minutes that raise the alarm. */
   processorErrorsThreshold: number;
   /** Dead-lettered batches in 5 minutes that raise the alarm. */
   deadLetterThreshold: number;
+  /** Alarms also go to this address (through the alarm topic, not the notifier). */
+  alarmEmail?: string;
+  /** Alarms also go to this topic of the operator's, directly from CloudWatch. */
+  alarmTopicArn?: string;
 }
 
 const PERIOD_SECONDS = 300;
 
+/** Lambda's asynchronous retries of the notifier (its most) and how old an event may get (its most, 6 hours). */
+export const NOTIFIER_ASYNC = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21_600 } as const;
+
 /**
- * Alarms that reach the Slack channel (alarm -> SNS topic -> notifier function) and the dashboard of sessions,
- * symbols, credits and queues.
+ * Alarms and the dashboard of sessions, symbols, credits and queues. Every alarm goes to the alarm topic, which the
+ * notifier posts to Slack, and also to a destination that does not depend on dq working: an email subscription of
+ * the topic and/or the operator's own topic. What the notifier could not take (events, alarm notifications,
+ * asynchronous runs that failed) lands in the undelivered queue, which is alarmed too.
  */
 export class DqObservability extends pulumi.ComponentResource {
   readonly topic: aws.sns.Topic;
@@ -35,8 +48,38 @@ export class DqObservability extends pulumi.ComponentResource {
     const parent = { parent: this };
     const { names } = args;
     const notifier = args.functions.notifier;
+    const undelivered = args.undeliveredQueue;
 
     this.topic = new aws.sns.Topic(names.alarmTopic, { name: names.alarmTopic }, parent);
+    // Only dq's own rules and alarm topic may put what they could not deliver into the undelivered queue.
+    const undeliveredPolicy = new aws.sqs.QueuePolicy(
+      `${names.undeliveredQueue}-policy`,
+      {
+        queueUrl: undelivered.url,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "EventTargetsDeadLetter",
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sqs:SendMessage",
+              Resource: undelivered.arn,
+              Condition: { ArnEquals: { "aws:SourceArn": args.ruleArns } },
+            },
+            {
+              Sid: "AlarmTopicDeadLetter",
+              Effect: "Allow",
+              Principal: { Service: "sns.amazonaws.com" },
+              Action: "sqs:SendMessage",
+              Resource: undelivered.arn,
+              Condition: { ArnEquals: { "aws:SourceArn": this.topic.arn } },
+            },
+          ],
+        }),
+      },
+      parent,
+    );
     const invoke = new aws.lambda.Permission(
       `${names.alarmTopic}-invoke`,
       {
@@ -49,10 +92,34 @@ export class DqObservability extends pulumi.ComponentResource {
     );
     new aws.sns.TopicSubscription(
       `${names.alarmTopic}-notifier`,
-      { topic: this.topic.arn, protocol: "lambda", endpoint: notifier.arn },
-      { parent: this, dependsOn: [invoke] },
+      {
+        topic: this.topic.arn,
+        protocol: "lambda",
+        endpoint: notifier.arn,
+        // SNS retries a Lambda endpoint for hours, then drops the message: keep it instead.
+        redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: undelivered.arn }),
+      },
+      { parent: this, dependsOn: [invoke, undeliveredPolicy] },
+    );
+    if (args.alarmEmail !== undefined) {
+      new aws.sns.TopicSubscription(
+        `${names.alarmTopic}-email`,
+        { topic: this.topic.arn, protocol: "email", endpoint: args.alarmEmail },
+        parent,
+      );
+    }
+    // EventBridge and SNS invoke the notifier asynchronously: a run that fails after Lambda's retries is kept.
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${names.function("notifier")}-async`,
+      {
+        functionName: notifier.name,
+        ...NOTIFIER_ASYNC,
+        destinationConfig: { onFailure: { destination: undelivered.arn } },
+      },
+      parent,
     );
 
+    const actions = [this.topic.arn, ...(args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn])];
     const alarm = (what: string, alarmArgs: Omit<aws.cloudwatch.MetricAlarmArgs, "name">) =>
       new aws.cloudwatch.MetricAlarm(
         names.alarm(what),
@@ -61,13 +128,35 @@ export class DqObservability extends pulumi.ComponentResource {
           comparisonOperator: "GreaterThanOrEqualToThreshold",
           evaluationPeriods: 1,
           treatMissingData: "notBreaching",
-          alarmActions: [this.topic.arn],
-          okActions: [this.topic.arn],
+          alarmActions: actions,
+          okActions: actions,
           ...alarmArgs,
         },
         parent,
       );
     const dqMetric = { namespace: METRICS_NAMESPACE, dimensions: { service: METRICS_SERVICE } };
+    const queueAlarm = (what: string, description: string, queueName: pulumi.Input<string>) =>
+      alarm(what, {
+        alarmDescription: description,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: queueName },
+        statistic: "Maximum",
+        period: PERIOD_SECONDS,
+        threshold: 1,
+      });
+    // One Errors alarm per function: a function that fails outside its own error handling, whichever it is.
+    const functionErrors = (Object.keys(args.functions) as FunctionName[]).map((fn) =>
+      alarm(`${fn}-errors`, {
+        alarmDescription: `The ${fn} function failed outside its own error handling`,
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: args.functions[fn].name },
+        statistic: "Sum",
+        period: PERIOD_SECONDS,
+        threshold: fn === "processor" ? args.processorErrorsThreshold : 1,
+      }),
+    );
 
     this.alarms = [
       // The dead-letter handler drains the DLQ at once, so "not empty" is: messages arrived or are still there.
@@ -80,25 +169,12 @@ export class DqObservability extends pulumi.ComponentResource {
           { id: "deadLetters", expression: "visible + received", label: "Dead-lettered batches", returnData: true },
         ],
       }),
-      alarm("parked-dead-letters", {
-        alarmDescription:
-          "Dead letters the dead-letter handler could not process wait in the parking queue for a person (docs/deploy.md)",
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: args.parkedQueueName },
-        statistic: "Maximum",
-        period: PERIOD_SECONDS,
-        threshold: 1,
-      }),
-      alarm("processor-errors", {
-        alarmDescription: "The processor function failed outside its per-message error handling",
-        namespace: "AWS/Lambda",
-        metricName: "Errors",
-        dimensions: { FunctionName: args.functions.processor.name },
-        statistic: "Sum",
-        period: PERIOD_SECONDS,
-        threshold: args.processorErrorsThreshold,
-      }),
+      queueAlarm(
+        "parked-dead-letters",
+        "Dead letters the dead-letter handler could not process wait in the parking queue for a person (docs/deploy.md)",
+        args.parkedQueueName,
+      ),
+      ...functionErrors,
       alarm("session-overdue", {
         alarmDescription: "A session is running far past its estimated finish",
         ...dqMetric,
@@ -107,15 +183,16 @@ export class DqObservability extends pulumi.ComponentResource {
         period: PERIOD_SECONDS,
         threshold: 1,
       }),
-      alarm("failed-starts", {
-        alarmDescription: "A scheduled or requested session start failed for good: see the start DLQ",
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: args.startDeadLetterQueueName },
-        statistic: "Maximum",
-        period: PERIOD_SECONDS,
-        threshold: 1,
-      }),
+      queueAlarm(
+        "failed-starts",
+        "A scheduled start, a requested start or a session's resume failed for good: see the start DLQ",
+        args.startDeadLetterQueueName,
+      ),
+      queueAlarm(
+        "undelivered-notifications",
+        "Events or alarm notifications did not reach the notifier, or it failed on them: see the undelivered queue",
+        undelivered.name,
+      ),
     ];
 
     const region = aws.getRegionOutput({}, { parent: this }).region;

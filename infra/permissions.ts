@@ -10,6 +10,7 @@ export interface GrantTargets {
   workQueueArn: pulumi.Input<string>;
   deadLetterQueueArn: pulumi.Input<string>;
   startDeadLetterQueueArn: pulumi.Input<string>;
+  undeliveredQueueArn: pulumi.Input<string>;
   eventBusArn: pulumi.Input<string>;
   /** Every schedule in dq's own schedule group (the pump's one-time schedules have generated names). */
   groupSchedulesArn: pulumi.Input<string>;
@@ -113,7 +114,11 @@ export const GRANTS: Record<FunctionName, (t: GrantTargets) => Statement[]> = {
   ],
   processor: (t) => [...pipeline(t), consume("ConsumeWork", t.workQueueArn), listDatalake(t), readDatalake(t)],
   deadLetter: (t) => [...pipeline(t), consume("ConsumeDeadLetters", t.deadLetterQueueArn)],
-  notifier: (t) => [readParameters("ReadSlackToken", t, ["slackBotToken"])],
+  notifier: (t) => [
+    readParameters("ReadSlackToken", t, ["slackBotToken"]),
+    // The asynchronous-invocation failure destination delivers with the function's own role.
+    sendTo("SendUndelivered", t.undeliveredQueueArn),
+  ],
   slack: (t) => {
     if (t.coordinatorArn === undefined) throw new Error("the Slack function's grants need the coordinator's ARN");
     return [

@@ -7,6 +7,7 @@ export interface DqQueuesArgs {
   deadLetterQueueName: string;
   parkedQueueName: string;
   startDeadLetterQueueName: string;
+  undeliveredQueueName: string;
   /** The processor's timeout: the work queue hides a message for at least 6 times as long. */
   processorTimeoutSeconds: number;
   /** The dead-letter handler's timeout, for the DLQ's visibility. */
@@ -15,13 +16,15 @@ export interface DqQueuesArgs {
 
 /**
  * The work queue, its DLQ (after QUEUE.maxReceiveCount receives), the parking queue behind the DLQ (after
- * QUEUE.deadLetterMaxReceiveCount receives by the dead-letter handler) and the queue of failed starts.
+ * QUEUE.deadLetterMaxReceiveCount receives by the dead-letter handler), the queue of failed starts and resumes, and
+ * the queue of notifications that never reached or never passed the notifier.
  */
 export class DqQueues extends pulumi.ComponentResource {
   readonly workQueue: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly parkedQueue: aws.sqs.Queue;
   readonly startDeadLetterQueue: aws.sqs.Queue;
+  readonly undeliveredQueue: aws.sqs.Queue;
 
   constructor(name: string, args: DqQueuesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dq:infra:Queues", name, {}, opts);
@@ -91,11 +94,22 @@ export class DqQueues extends pulumi.ComponentResource {
       },
       parent,
     );
+    this.undeliveredQueue = new aws.sqs.Queue(
+      args.undeliveredQueueName,
+      {
+        name: args.undeliveredQueueName,
+        sqsManagedSseEnabled: true,
+        messageRetentionSeconds: QUEUE.deadLetterRetentionSeconds,
+        redriveAllowPolicy: JSON.stringify({ redrivePermission: "denyAll" }),
+      },
+      parent,
+    );
     this.registerOutputs({
       workQueueUrl: this.workQueue.url,
       deadLetterQueueUrl: this.deadLetterQueue.url,
       parkedQueueUrl: this.parkedQueue.url,
       startDeadLetterQueueUrl: this.startDeadLetterQueue.url,
+      undeliveredQueueUrl: this.undeliveredQueue.url,
     });
   }
 }

@@ -69,6 +69,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     deadLetterQueueName: names.deadLetterQueue,
     parkedQueueName: names.parkedQueue,
     startDeadLetterQueueName: names.startDeadLetterQueue,
+    undeliveredQueueName: names.undeliveredQueue,
     processorTimeoutSeconds: config.functions.processor.timeoutSeconds,
     deadLetterTimeoutSeconds: config.functions.deadLetter.timeoutSeconds,
   });
@@ -89,6 +90,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     workQueueArn: queues.workQueue.arn,
     deadLetterQueueArn: queues.deadLetterQueue.arn,
     startDeadLetterQueueArn: queues.startDeadLetterQueue.arn,
+    undeliveredQueueArn: queues.undeliveredQueue.arn,
     eventBusArn: events.bus.arn,
     groupSchedulesArn: scheduler.schedulesArn,
     dailyScheduleArn: scheduleArn(scheduler.group.arn, names.dailySchedule),
@@ -106,6 +108,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     tableName: table.name,
     queueUrl: queues.workQueue.url,
     queueArn: queues.workQueue.arn,
+    startDeadLetterQueueArn: queues.startDeadLetterQueue.arn,
     eventBusName: events.bus.name,
     scheduleGroupName: scheduler.group.name,
     schedulerRoleArn: scheduler.role.arn,
@@ -145,7 +148,12 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     consumer: functions.deadLetter,
     maximumConcurrency: 2,
   });
-  new DqEventRules(`${names.eventBus}-rules`, { bus: events.bus, functions, prefix: `dq-${config.stack}` });
+  const rules = new DqEventRules(`${names.eventBus}-rules`, {
+    bus: events.bus,
+    functions,
+    prefix: `dq-${config.stack}`,
+    deadLetterQueueArn: queues.undeliveredQueue.arn,
+  });
   new DqDailySchedule(names.dailySchedule, {
     scheduler,
     scheduleName: names.dailySchedule,
@@ -164,8 +172,12 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     deadLetterQueueName: queues.deadLetterQueue.name,
     parkedQueueName: queues.parkedQueue.name,
     startDeadLetterQueueName: queues.startDeadLetterQueue.name,
+    undeliveredQueue: queues.undeliveredQueue,
+    ruleArns: rules.rules.map((r) => r.arn),
     processorErrorsThreshold: config.alarms.processorErrors,
     deadLetterThreshold: config.alarms.deadLetterMessages,
+    alarmEmail: config.alarms.email,
+    alarmTopicArn: config.alarms.topicArn,
   });
   const slackEndpoint = new DqSlackEndpoint(`dq-${config.stack}-slack`, { slack: functions.slack });
 

@@ -106,6 +106,7 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
       groupName: config.scheduleGroup,
       queueArn: config.queueArn,
       roleArn: config.schedulerRoleArn,
+      deadLetterArn: config.resumeDeadLetterArn,
     }),
     // One attempt per request: every request the provider sees has passed the spend gate; a failure re-queues.
     provider: overrides.provider ?? TwelveDataClient.fromConfig({ ...provider, maxAttempts: 1 }, { clock }),

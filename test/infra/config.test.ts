@@ -4,7 +4,11 @@ import { FUNCTIONS, SCHEDULE } from "../../app/wiring.ts";
 import { loadStackConfig, parseStackSettings, StackConfigError } from "../../infra/config.ts";
 import { promiseOf } from "./helpers.ts";
 
-const REQUIRED = { datalake: "s3://lake/daily/{symbol}/bars.parquet", slackChannel: "C0123ABCD" };
+const REQUIRED = {
+  datalake: "s3://lake/daily/{symbol}/bars.parquet",
+  slackChannel: "C0123ABCD",
+  alarmEmail: "oncall@example.com",
+};
 
 function issuesOf(raw: Record<string, unknown>, stack = "dev"): readonly string[] {
   try {
@@ -29,7 +33,7 @@ describe("parseStackSettings", () => {
       processorMaxConcurrency: 5,
       logRetentionDays: 30,
       slack: { channel: "C0123ABCD", allowedUsers: [], allowedChannels: [], admins: [] },
-      alarms: { processorErrors: 1, deadLetterMessages: 1 },
+      alarms: { processorErrors: 1, deadLetterMessages: 1, email: "oncall@example.com" },
       protect: false,
     });
     expect(settings.functions.processor).toEqual({
@@ -108,6 +112,32 @@ describe("parseStackSettings", () => {
     ]);
   });
 
+  it("refuses a stack whose alarms would reach nobody but the notifier", () => {
+    const { alarmEmail: _, ...withoutEmail } = REQUIRED;
+
+    expect(issuesOf(withoutEmail)).toEqual([
+      expect.stringMatching(/^dq:alarmEmail or dq:alarmTopicArn: set at least one/),
+    ]);
+    expect(issuesOf({ ...withoutEmail, alarmEmail: "", alarmTopicArn: "" })).toHaveLength(1);
+  });
+
+  it("sends alarms to a topic of the operator's instead of an email", () => {
+    const { alarmEmail: _, ...withoutEmail } = REQUIRED;
+    const topicArn = "arn:aws:sns:eu-west-1:123456789012:pager";
+
+    expect(parseStackSettings({ ...withoutEmail, alarmTopicArn: topicArn }, "dev").alarms).toEqual({
+      processorErrors: 1,
+      deadLetterMessages: 1,
+      topicArn,
+    });
+  });
+
+  it("refuses an alarm address or topic that is not one", () => {
+    expect(issuesOf({ ...REQUIRED, alarmEmail: "oncall", alarmTopicArn: "pager" }).map((i) => i.split(":")[1])).toEqual(
+      ["alarmEmail", "alarmTopicArn"],
+    );
+  });
+
   it("protects the stack named prod without the flag", () => {
     expect(parseStackSettings(REQUIRED, "prod").protect).toBe(true);
   });
@@ -132,6 +162,7 @@ describe("loadStackConfig", () => {
     const config = load({
       "dq:datalake": REQUIRED.datalake,
       "dq:slackChannel": REQUIRED.slackChannel,
+      "dq:alarmEmail": REQUIRED.alarmEmail,
       "dq:creditsPerMinute": "55",
       "dq:scheduleEnabled": "false",
       "dq:symbols": '["AAPL","MSFT"]',
@@ -143,7 +174,11 @@ describe("loadStackConfig", () => {
   });
 
   it("keeps the secrets as Pulumi secrets", async () => {
-    const config = load({ "dq:datalake": REQUIRED.datalake, "dq:slackChannel": REQUIRED.slackChannel });
+    const config = load({
+      "dq:datalake": REQUIRED.datalake,
+      "dq:slackChannel": REQUIRED.slackChannel,
+      "dq:alarmEmail": REQUIRED.alarmEmail,
+    });
 
     expect(await pulumi.isSecret(config.secrets.twelveDataApiKey)).toBe(true);
     expect(await promiseOf(config.secrets.twelveDataApiKey)).toBe("td-key");
@@ -154,13 +189,18 @@ describe("loadStackConfig", () => {
       load({
         "dq:datalake": REQUIRED.datalake,
         "dq:slackChannel": REQUIRED.slackChannel,
+        "dq:alarmEmail": REQUIRED.alarmEmail,
         "dq:creditsPerMinute": "eight",
       }),
     ).toThrow(/dq:creditsPerMinute/);
   });
 
   it("requires every secret", () => {
-    pulumi.runtime.setAllConfig({ "dq:datalake": REQUIRED.datalake, "dq:slackChannel": REQUIRED.slackChannel });
+    pulumi.runtime.setAllConfig({
+      "dq:datalake": REQUIRED.datalake,
+      "dq:slackChannel": REQUIRED.slackChannel,
+      "dq:alarmEmail": REQUIRED.alarmEmail,
+    });
 
     expect(() => loadStackConfig(new pulumi.Config("dq"), "dev")).toThrow(/twelveDataApiKey/);
   });

@@ -156,6 +156,7 @@ async function settle(): Promise<void> {
 export const REQUIRED_CONFIG: Record<string, string> = {
   datalake: "s3://market-lake/daily/{symbol}/bars.parquet",
   slackChannel: "C0123ABCD",
+  alarmEmail: "oncall@example.com",
   twelveDataApiKey: "td-key-that-must-stay-secret",
   slackBotToken: "xoxb-token-that-must-stay-secret",
   slackSigningSecret: "signing-secret-that-must-stay-secret",

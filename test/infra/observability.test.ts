@@ -9,22 +9,30 @@ const ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm";
 describe("observability", () => {
   let dev: BuiltStack;
   let strict: BuiltStack;
+  let paged: BuiltStack;
   beforeAll(async () => {
     dev = await buildStack("dev");
+    paged = await buildStack("paged", { alarmEmail: "", alarmTopicArn: "arn:aws:sns:eu-west-1:210987654321:pager" });
     strict = await buildStack("strict", { alarmProcessorErrors: "5", alarmDeadLetterMessages: "3" });
   });
 
   const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:dq-dev-alarms`;
+  const undelivered = `arn:aws:sqs:${REGION}:${ACCOUNT}:dq-dev-undelivered`;
 
-  it("raises the alarms, each to the alarm topic, and tells the topic when they clear", () => {
+  it("raises an alarm per failure that needs a person, each to the alarm topic, and tells it when they clear", () => {
     const alarms = dev.mocks.ofType(ALARM_TYPE).map((a) => a.inputs);
 
     expect(alarms.map((a) => a.name).sort()).toEqual([
+      "dq-dev-coordinator-errors",
       "dq-dev-dead-letters",
+      "dq-dev-deadLetter-errors",
       "dq-dev-failed-starts",
+      "dq-dev-notifier-errors",
       "dq-dev-parked-dead-letters",
       "dq-dev-processor-errors",
       "dq-dev-session-overdue",
+      "dq-dev-slack-errors",
+      "dq-dev-undelivered-notifications",
     ]);
     for (const alarm of alarms) {
       expect(alarm.alarmActions).toEqual([topicArn]);
@@ -32,20 +40,89 @@ describe("observability", () => {
     }
   });
 
-  it("delivers the alarm topic to the notifier function", () => {
-    const subscription = dev.mocks.ofType("aws:sns/topicSubscription:TopicSubscription")[0]?.inputs;
+  it("alarms on every function's errors", () => {
+    for (const fn of ["coordinator", "processor", "deadLetter", "notifier", "slack"]) {
+      expect(dev.mocks.one(ALARM_TYPE, `dq-dev-${fn}-errors`).inputs).toMatchObject({
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: `dq-dev-${fn}` },
+      });
+    }
+  });
+
+  it("delivers the alarm topic to the notifier function, keeping what it could not deliver", () => {
+    const subscription = dev.mocks.one("aws:sns/topicSubscription:TopicSubscription", "dq-dev-alarms-notifier").inputs;
     const permission = dev.mocks.one("aws:lambda/permission:Permission", "dq-dev-alarms-invoke").inputs;
 
-    expect(subscription).toEqual({
+    expect(subscription).toMatchObject({
       topic: topicArn,
       protocol: "lambda",
       endpoint: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:dq-dev-notifier`,
     });
+    expect(JSON.parse(String(subscription.redrivePolicy))).toEqual({ deadLetterTargetArn: undelivered });
     expect(permission).toMatchObject({
       principal: "sns.amazonaws.com",
       sourceArn: topicArn,
       function: "dq-dev-notifier",
     });
+  });
+
+  it("also sends every alarm by email, through SNS alone, so it arrives when the notifier or Slack is broken", () => {
+    expect(dev.mocks.one("aws:sns/topicSubscription:TopicSubscription", "dq-dev-alarms-email").inputs).toEqual({
+      topic: topicArn,
+      protocol: "email",
+      endpoint: "oncall@example.com",
+    });
+  });
+
+  it("also sends every alarm, and its clearing, straight to the operator's own topic when one is set", () => {
+    const pager = "arn:aws:sns:eu-west-1:210987654321:pager";
+
+    for (const alarm of paged.mocks.ofType(ALARM_TYPE).map((a) => a.inputs)) {
+      expect(alarm.alarmActions).toEqual([`arn:aws:sns:${REGION}:${ACCOUNT}:dq-paged-alarms`, pager]);
+      expect(alarm.okActions).toEqual([`arn:aws:sns:${REGION}:${ACCOUNT}:dq-paged-alarms`, pager]);
+    }
+    expect(paged.mocks.ofType("aws:sns/topicSubscription:TopicSubscription").map((s) => s.inputs.protocol)).toEqual([
+      "lambda",
+    ]);
+  });
+
+  it("keeps the notifier's failed asynchronous runs in the undelivered queue, alarmed", () => {
+    expect(
+      dev.mocks.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "dq-dev-notifier-async").inputs,
+    ).toEqual({
+      functionName: "dq-dev-notifier",
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 21_600,
+      destinationConfig: { onFailure: { destination: undelivered } },
+    });
+    expect(dev.mocks.one(ALARM_TYPE, "dq-dev-undelivered-notifications").inputs).toMatchObject({
+      namespace: "AWS/SQS",
+      dimensions: { QueueName: "dq-dev-undelivered" },
+      threshold: 1,
+    });
+  });
+
+  it("lets only dq's rules and alarm topic put into the undelivered queue", () => {
+    const policy = JSON.parse(
+      String(dev.mocks.one("aws:sqs/queuePolicy:QueuePolicy", "dq-dev-undelivered-policy").inputs.policy),
+    ) as { Statement: { Principal: { Service: string }; Action: string; Condition: unknown }[] };
+
+    expect(policy.Statement.map((s) => [s.Principal.Service, s.Action, s.Condition])).toEqual([
+      [
+        "events.amazonaws.com",
+        "sqs:SendMessage",
+        {
+          ArnEquals: {
+            "aws:SourceArn": [
+              `arn:aws:events:${REGION}:${ACCOUNT}:rule/dq-dev-events/dq-dev-workflow-finished`,
+              `arn:aws:events:${REGION}:${ACCOUNT}:rule/dq-dev-events/dq-dev-session-progress`,
+            ],
+          },
+        },
+      ],
+      ["sns.amazonaws.com", "sqs:SendMessage", { ArnEquals: { "aws:SourceArn": topicArn } }],
+    ]);
   });
 
   it("alarms when batches reach the DLQ, even though its handler drains it at once", () => {

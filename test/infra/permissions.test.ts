@@ -100,11 +100,12 @@ describe("IAM", () => {
     expect(actionsOn("deadLetter", arn("sqs", "dq-dev-work"))).toEqual(["sqs:SendMessage"]);
   });
 
-  it("gives the notifier nothing but its Slack token", () => {
+  it("gives the notifier nothing but its Slack token and where its failed runs go", () => {
     const statements = grants("notifier").filter((s) => s.Sid !== "OwnLogs");
 
     expect(statements.map((s) => [s.Action, s.Resource])).toEqual([
       [["ssm:GetParameter"], [arn("ssm", "parameter/dq/dev/slack-bot-token")]],
+      [["sqs:SendMessage"], [arn("sqs", "dq-dev-undelivered")]],
     ]);
   });
 

@@ -99,7 +99,9 @@ describe("the daily schedule", () => {
   });
 
   it("sends coordinator runs that fail for good to the start dead-letter queue", () => {
-    const config = dev.mocks.ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+    const config = dev.mocks
+      .ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
+      .filter((c) => c.inputs.functionName === "dq-dev-coordinator");
 
     expect(config.map((c) => c.inputs)).toEqual([
       {

@@ -156,6 +156,7 @@ describe("the queues", () => {
 
     expect(queues.map((q) => q.inputs.name).sort()).toEqual([
       "dq-dev-start-dlq",
+      "dq-dev-undelivered",
       "dq-dev-work",
       "dq-dev-work-dlq",
       "dq-dev-work-parked",
@@ -263,6 +264,7 @@ describe("the functions", () => {
         [ENV.eventBusName]: "dq-dev-events",
         [ENV.scheduleGroup]: "dq-dev-schedules",
         [ENV.schedulerRoleArn]: `arn:aws:iam::${ACCOUNT}:role/dq-dev-schedules-role-0a1b2c3`,
+        [ENV.resumeDeadLetterArn]: arn("sqs", "dq-dev-start-dlq"),
         [ENV.twelveDataBaseUrl]: "https://api.twelvedata.com",
         [ENV.twelveDataApiKeyParameter]: "/dq/dev/twelve-data-api-key",
         [ENV.creditsPerMinute]: "8",
@@ -311,13 +313,18 @@ describe("the events", () => {
     expect(JSON.parse(String(rule.eventPattern))).toEqual(spec.pattern);
   });
 
-  it.each(RULES.map((r) => [r.name, r] as const))("send rule %s to its target function", (name, spec) => {
-    expect(dev.mocks.one("aws:cloudwatch/eventTarget:EventTarget", `dq-dev-${name}-target`).inputs).toEqual({
-      rule: `dq-dev-${name}`,
-      eventBusName: "dq-dev-events",
-      arn: arn("lambda", `function:dq-dev-${spec.target}`),
-    });
-  });
+  it.each(RULES.map((r) => [r.name, r] as const))(
+    "send rule %s to its target function, retried, then dead-lettered rather than dropped",
+    (name, spec) => {
+      expect(dev.mocks.one("aws:cloudwatch/eventTarget:EventTarget", `dq-dev-${name}-target`).inputs).toEqual({
+        rule: `dq-dev-${name}`,
+        eventBusName: "dq-dev-events",
+        arn: arn("lambda", `function:dq-dev-${spec.target}`),
+        retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 21_600 },
+        deadLetterConfig: { arn: arn("sqs", "dq-dev-undelivered") },
+      });
+    },
+  );
 
   it.each(RULES.map((r) => [r.name, r] as const))("let only rule %s invoke its target", (name, spec) => {
     expect(dev.mocks.one("aws:lambda/permission:Permission", `dq-dev-${name}-invoke`).inputs).toEqual({

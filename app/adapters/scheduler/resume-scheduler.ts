@@ -1,5 +1,6 @@
 import { CreateScheduleCommand, DeleteScheduleCommand, type SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { ResumeScheduler } from "../../pipeline/ports.ts";
+import { SCHEDULE } from "../../wiring.ts";
 
 export interface SchedulerResumeOptions {
   client: SchedulerClient;
@@ -9,6 +10,8 @@ export interface SchedulerResumeOptions {
   queueArn: string;
   /** Role EventBridge Scheduler assumes to send to the queue. */
   roleArn: string;
+  /** Where Scheduler puts a resume it could not deliver after its retries, so a session never stays paused silently. */
+  deadLetterArn?: string;
 }
 
 /** A resume schedule that could not be created or deleted. */
@@ -52,12 +55,14 @@ export class SchedulerResume implements ResumeScheduler {
   readonly #group: string;
   readonly #queueArn: string;
   readonly #roleArn: string;
+  readonly #deadLetterArn: string | undefined;
 
   constructor(options: SchedulerResumeOptions) {
     this.#client = options.client;
     this.#group = options.groupName;
     this.#queueArn = options.queueArn;
     this.#roleArn = options.roleArn;
+    this.#deadLetterArn = options.deadLetterArn || undefined;
   }
 
   async scheduleResume(sessionId: string, at: Date): Promise<void> {
@@ -75,6 +80,11 @@ export class SchedulerResume implements ResumeScheduler {
             Arn: this.#queueArn,
             RoleArn: this.#roleArn,
             Input: JSON.stringify({ type: "pump", sessionId }),
+            RetryPolicy: {
+              MaximumRetryAttempts: SCHEDULE.retryAttempts,
+              MaximumEventAgeInSeconds: SCHEDULE.maxEventAgeSeconds,
+            },
+            ...(this.#deadLetterArn ? { DeadLetterConfig: { Arn: this.#deadLetterArn } } : {}),
           },
         }),
       );

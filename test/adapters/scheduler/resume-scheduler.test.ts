@@ -1,4 +1,4 @@
-import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -7,6 +7,7 @@ import {
   SchedulerResume,
 } from "../../../app/adapters/scheduler/resume-scheduler.ts";
 import { parseWorkMessage } from "../../../app/adapters/sqs/work-message.ts";
+import { SCHEDULE } from "../../../app/wiring.ts";
 import { localClientConfig } from "../../../local/aws/env.ts";
 import type { LoopbackServer } from "../../../local/aws/http-server.ts";
 import { type SchedulerShim, startSchedulerShim } from "../../../local/aws/scheduler-shim.ts";
@@ -72,6 +73,25 @@ describe("SchedulerResume", () => {
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.queueUrl }));
     expect(Messages?.map((m) => parseWorkMessage(m.Body ?? ""))).toEqual([{ type: "pump", sessionId: "s3" }]);
     expect(shim.nextFireTime("resume-s3", GROUP)).toBeUndefined();
+  });
+
+  it("retries an undeliverable resume, then dead-letters it instead of dropping it", async () => {
+    const withDeadLetters = new SchedulerResume({
+      client,
+      groupName: GROUP,
+      queueArn: queues.queueArn,
+      roleArn: "arn:aws:iam::000000000000:role/dq-test-scheduler",
+      deadLetterArn: queues.deadLetterQueueArn,
+    });
+
+    await withDeadLetters.scheduleResume("s5", MIDNIGHT);
+
+    const { Target } = await client.send(new GetScheduleCommand({ Name: "resume-s5", GroupName: GROUP }));
+    expect(Target?.RetryPolicy).toEqual({
+      MaximumRetryAttempts: SCHEDULE.retryAttempts,
+      MaximumEventAgeInSeconds: SCHEDULE.maxEventAgeSeconds,
+    });
+    expect(Target?.DeadLetterConfig).toEqual({ Arn: queues.deadLetterQueueArn });
   });
 
   it("cancels a scheduled resume", async () => {
