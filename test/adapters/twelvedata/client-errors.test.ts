@@ -14,7 +14,7 @@ import {
   ProviderUnavailable,
 } from "../../../app/domain/provider-errors.ts";
 import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
-import { AFTER_CLOSE, startFixtureEmulator } from "../../local/twelvedata/helpers.ts";
+import { AFTER_CLOSE, startFixtureEmulator } from "../../helpers/twelvedata-emulator.ts";
 
 let emulator: TwelveDataEmulator | undefined;
 afterEach(async () => {

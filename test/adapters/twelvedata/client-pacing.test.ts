@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TwelveDataClient } from "../../../app/adapters/twelvedata/client.ts";
 import { LocalClock } from "../../../local/clock.ts";
 import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
-import { createFixtureMarket } from "../../local/twelvedata/fixture-market.ts";
-import { AFTER_CLOSE, startFixtureEmulator } from "../../local/twelvedata/helpers.ts";
+import { createFixtureMarket } from "../../helpers/fixture-market.ts";
+import { AFTER_CLOSE, startFixtureEmulator } from "../../helpers/twelvedata-emulator.ts";
 
 let emulator: TwelveDataEmulator | undefined;
 afterEach(async () => {

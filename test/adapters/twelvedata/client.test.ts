@@ -3,8 +3,8 @@ import { TwelveDataClient, type TwelveDataClientOptions } from "../../../app/ada
 import { providerConfig } from "../../../app/config/config.ts";
 import type { ReferenceOutcome } from "../../../app/domain/ports.ts";
 import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
-import { fixtureClose } from "../../local/twelvedata/fixture-market.ts";
-import { AFTER_CLOSE, startFixtureEmulator } from "../../local/twelvedata/helpers.ts";
+import { fixtureClose } from "../../helpers/fixture-market.ts";
+import { AFTER_CLOSE, startFixtureEmulator } from "../../helpers/twelvedata-emulator.ts";
 
 let emulator: TwelveDataEmulator | undefined;
 afterEach(async () => {

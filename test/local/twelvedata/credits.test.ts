@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
-import { AFTER_CLOSE, get, manualClock, startFixtureEmulator } from "./helpers.ts";
+import { AFTER_CLOSE, get, manualClock, startFixtureEmulator } from "../../helpers/twelvedata-emulator.ts";
 
 let emulator: TwelveDataEmulator | undefined;
 afterEach(async () => {

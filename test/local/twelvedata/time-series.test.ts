@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
-import { fixtureClose } from "./fixture-market.ts";
-import { get, type SeriesBody, startFixtureEmulator } from "./helpers.ts";
+import { fixtureClose } from "../../helpers/fixture-market.ts";
+import { get, type SeriesBody, startFixtureEmulator } from "../../helpers/twelvedata-emulator.ts";
 
 let emulator: TwelveDataEmulator | undefined;
 afterEach(async () => {

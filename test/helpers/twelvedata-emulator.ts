@@ -2,7 +2,7 @@ import {
   startTwelveDataEmulator,
   type TwelveDataEmulator,
   type TwelveDataEmulatorOptions,
-} from "../../../local/twelvedata/emulator.ts";
+} from "../../local/twelvedata/emulator.ts";
 import { createFixtureMarket } from "./fixture-market.ts";
 
 /** Tuesday 2026-01-20, 22:00 UTC: after that day's close, so every bar up to 2026-01-20 is complete. */

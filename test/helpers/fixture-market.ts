@@ -1,5 +1,5 @@
-import type { Bar } from "../../../app/domain/bar.ts";
-import type { InstrumentMeta, MarketData } from "../../../local/market/types.ts";
+import type { Bar } from "../../app/domain/bar.ts";
+import type { InstrumentMeta, MarketData } from "../../local/market/types.ts";
 
 /** First session of the fixture (a Monday). Every weekday after it is a session; there are no holidays. */
 export const FIXTURE_START = "2025-12-01";
