@@ -12,3 +12,17 @@ export function testStartInstant(): number {
   if (Number.isNaN(ms)) throw new Error(`DQ_TEST_START is not an ISO instant: ${raw}`);
   return ms;
 }
+
+/** A clock the test moves by hand. */
+export function manualClock(start: number) {
+  let now = start;
+  return {
+    now: () => now,
+    set: (ms: number) => {
+      now = ms;
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}

@@ -8,20 +8,6 @@ import { createFixtureMarket } from "./fixture-market.ts";
 /** Tuesday 2026-01-20, 22:00 UTC: after that day's close, so every bar up to 2026-01-20 is complete. */
 export const AFTER_CLOSE = Date.UTC(2026, 0, 20, 22, 0, 0);
 
-/** A clock the test moves by hand. */
-export function manualClock(start: number) {
-  let now = start;
-  return {
-    now: () => now,
-    set: (ms: number) => {
-      now = ms;
-    },
-    advance: (ms: number) => {
-      now += ms;
-    },
-  };
-}
-
 /** An emulator on the fixture market, after the close of 2026-01-20 unless told otherwise. */
 export function startFixtureEmulator(options: Partial<TwelveDataEmulatorOptions> = {}): Promise<TwelveDataEmulator> {
   return startTwelveDataEmulator({ market: createFixtureMarket(), clock: () => AFTER_CLOSE, ...options });

@@ -17,6 +17,7 @@ import { localClientConfig } from "../../../local/aws/env.ts";
 import { type LocalFunctions, localFunctionArn } from "../../../local/aws/functions.ts";
 import { startSchedulerShim } from "../../../local/aws/scheduler-shim.ts";
 import { createWorkQueues, startFauxqs } from "../../../local/aws/sqs.ts";
+import { manualClock } from "../../helpers/pinned-clock.ts";
 import { waitUntil } from "../../helpers/wait-until.ts";
 
 const FRIDAY_NOON_UTC = Date.parse("2026-01-16T12:00:00Z");
@@ -161,11 +162,11 @@ describe("Scheduler shim", () => {
   });
 
   it("fires on its own timer once the clock reaches a schedule", async () => {
-    let now = FRIDAY_NOON_UTC;
+    const clock = manualClock(FRIDAY_NOON_UTC);
     const events: unknown[] = [];
     const shim = await startSchedulerShim({
       functions: { coordinator: async (event) => events.push(event) },
-      clock: () => now,
+      clock: clock.now,
       tickMs: 10,
     });
     const client = new SchedulerClient(localClientConfig(shim.endpoint));
@@ -175,7 +176,7 @@ describe("Scheduler shim", () => {
     );
     await client.send(new CreateScheduleCommand(schedule("soon", { ScheduleExpression: "at(2026-01-16T12:00:30)" })));
 
-    now += 30_000;
+    clock.advance(30_000);
 
     await waitUntil(() => events.length === 1);
     expect(events).toEqual([{ type: "daily" }]);

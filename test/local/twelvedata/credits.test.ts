@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { TwelveDataEmulator } from "../../../local/twelvedata/emulator.ts";
-import { AFTER_CLOSE, get, manualClock, startFixtureEmulator } from "../../helpers/twelvedata-emulator.ts";
+import { manualClock } from "../../helpers/pinned-clock.ts";
+import { AFTER_CLOSE, get, startFixtureEmulator } from "../../helpers/twelvedata-emulator.ts";
 
 let emulator: TwelveDataEmulator | undefined;
 afterEach(async () => {
