@@ -5,14 +5,14 @@ import { OperationError } from "../../app/pipeline/operations.ts";
 import type { SlackPolicy } from "../../app/slack/authorization.ts";
 import { lambdaContext } from "../../local/aws/lambda-context.ts";
 import { type FakeSlack, startFakeSlack } from "../../local/slack/fake-slack.ts";
+import { FakeOperations, MemoryLog, MemorySchedule, RecordingStarter, sessionRecord } from "../helpers/slack-ports.ts";
 import {
   BOT_TOKEN,
   type SignedEventOptions,
   type SlashCommandFields,
   signedSlackEvent,
   slashCommandBody,
-} from "../helpers/slack.ts";
-import { FakeOperations, MemoryLog, MemorySchedule, RecordingStarter, sessionRecord } from "../slack/fakes.ts";
+} from "../helpers/slack-requests.ts";
 
 const OPS_CHANNEL = "C0OPS";
 const ALICE = "U0ALICE";

@@ -7,7 +7,7 @@ import {
   type SlashCommandFields,
   signedSlackEvent,
   slashCommandBody,
-} from "../helpers/slack.ts";
+} from "../helpers/slack-requests.ts";
 import { API_KEY, type Reliability } from "./harness.ts";
 import { scanTable } from "./invariants.ts";
 import { type Scenario, scenarioSuite } from "./scenario.ts";

@@ -5,8 +5,8 @@ import { createWebClient, WebApiChat } from "../../app/slack/chat.ts";
 import { createNotifier, type NotifierDeps } from "../../app/slack/notifications.ts";
 import { DetailType, EVENT_SOURCE } from "../../app/wiring.ts";
 import { type FakeSlack, startFakeSlack } from "../../local/slack/fake-slack.ts";
-import { BOT_TOKEN } from "../helpers/slack.ts";
-import { MemoryLog, sessionRecord } from "./fakes.ts";
+import { MemoryLog, sessionRecord } from "../helpers/slack-ports.ts";
+import { BOT_TOKEN } from "../helpers/slack-requests.ts";
 
 const DEFAULT_CHANNEL = "C0DEFAULT";
 const LIVE_CHANNEL = "C0OPS";

@@ -2,7 +2,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoCreditLedger, type DynamoCreditLedgerOptions } from "../../../app/adapters/dynamodb/credit-ledger.ts";
 import type { ReserveOutcome, SlotReservation } from "../../../app/pipeline/ports.ts";
-import { type LocalDynamo, startLocalDynamo } from "./local-table.ts";
+import { type LocalDynamo, startLocalDynamo } from "../../helpers/local-dynamo.ts";
 
 /** A 1 s window with a 100 ms margin: slots of 1.1 s. */
 const W = 1_000;

@@ -4,8 +4,8 @@ import { InvalidCursorError, StoreError } from "../../../app/adapters/dynamodb/e
 import { DynamoSessionStore } from "../../../app/adapters/dynamodb/session-store.ts";
 import type { BatchRecord } from "../../../app/pipeline/model.ts";
 import { NotFoundError } from "../../../app/pipeline/ports.ts";
-import { type LocalDynamo, startLocalDynamo } from "./local-table.ts";
-import { batchRecord, sessionRecord, storedResult } from "./records.ts";
+import { type LocalDynamo, startLocalDynamo } from "../../helpers/local-dynamo.ts";
+import { batchRecord, sessionRecord, storedResult } from "../../helpers/session-records.ts";
 
 const NOW = Date.parse("2025-03-04T04:30:00Z");
 

@@ -1,5 +1,5 @@
-import type { BatchRecord, SessionRecord, StoredResult } from "../../../app/pipeline/model.ts";
-import { emptyCounters } from "../../../app/pipeline/model.ts";
+import type { BatchRecord, SessionRecord, StoredResult } from "../../app/pipeline/model.ts";
+import { emptyCounters } from "../../app/pipeline/model.ts";
 
 export function sessionRecord(sessionId: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
   return {

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { createTable, startDynalite } from "../../../local/aws/dynamodb.ts";
-import { localClientConfig } from "../../../local/aws/env.ts";
+import { createTable, startDynalite } from "../../local/aws/dynamodb.ts";
+import { localClientConfig } from "../../local/aws/env.ts";
 
 /** dynalite on a loopback port, with a fresh dq table per `table()` call so tests never share items. */
 export interface LocalDynamo {
