@@ -5,7 +5,9 @@ import { OperationError } from "../../app/pipeline/operations.ts";
 import type { SlackPolicy } from "../../app/slack/authorization.ts";
 import { lambdaContext } from "../../local/aws/lambda-context.ts";
 import { type FakeSlack, startFakeSlack } from "../../local/slack/fake-slack.ts";
-import { FakeOperations, MemoryLog, MemorySchedule, RecordingStarter, sessionRecord } from "../helpers/slack-ports.ts";
+import { MemoryLog } from "../helpers/memory-log.ts";
+import { sessionInProgress } from "../helpers/session-records.ts";
+import { FakeOperations, MemorySchedule, RecordingStarter } from "../helpers/slack-ports.ts";
 import {
   BOT_TOKEN,
   type SignedEventOptions,
@@ -304,7 +306,7 @@ describe("/dq status, retry, schedule and help", () => {
   });
 
   it("shows a finished session's summary with the exact retry command", async () => {
-    const failed = sessionRecord({
+    const failed = sessionInProgress({
       status: "failed",
       finishedAt: "2026-01-16T04:52:00.000Z",
       counters: {
@@ -328,8 +330,8 @@ describe("/dq status, retry, schedule and help", () => {
 
   it("lists the recent sessions when no session is named", async () => {
     const operations = new FakeOperations([
-      sessionRecord(),
-      sessionRecord({ sessionId: "s-older", status: "completed" }),
+      sessionInProgress(),
+      sessionInProgress({ sessionId: "s-older", status: "completed" }),
     ]);
     const { send } = setup({ operations });
 
@@ -340,7 +342,7 @@ describe("/dq status, retry, schedule and help", () => {
   });
 
   it("hands the retry of a finished session to the coordinator, with a new live message", async () => {
-    const operations = new FakeOperations([sessionRecord({ status: "failed" })]);
+    const operations = new FakeOperations([sessionInProgress({ status: "failed" })]);
     const { send, starter } = setup({ operations });
 
     await send({ text: "retry s-0123456789abcdef0123", trigger_id: "trig-r" });
@@ -358,7 +360,7 @@ describe("/dq status, retry, schedule and help", () => {
   });
 
   it("refuses to retry a session that is still running, and starts nothing", async () => {
-    const operations = new FakeOperations([sessionRecord({ status: "running" })]);
+    const operations = new FakeOperations([sessionInProgress({ status: "running" })]);
     const { send, starter } = setup({ operations });
 
     await send({ text: "retry s-0123456789abcdef0123", trigger_id: "trig-r2" });

@@ -1,25 +1,9 @@
-import type { Log } from "../../app/pipeline/context.ts";
-import { emptyCounters, type Page, type SessionRecord } from "../../app/pipeline/model.ts";
+/** In-memory fakes of the Slack app's ports: the session operations, the starter and the daily schedule. */
+import type { Page, SessionRecord } from "../../app/pipeline/model.ts";
 import { OperationError, type SessionStatusView } from "../../app/pipeline/operations.ts";
 import type { StartInput } from "../../app/pipeline/start-session.ts";
 import type { DailySchedule, DailyScheduleInfo, SessionOperations, SessionStarter } from "../../app/slack/ports.ts";
-
-/** A log that keeps its lines, so a test can assert that a refusal was logged. */
-export class MemoryLog implements Log {
-  readonly lines: { level: string; message: string; extra?: Record<string, unknown> }[] = [];
-  debug(message: string, extra?: Record<string, unknown>) {
-    this.lines.push({ level: "debug", message, extra });
-  }
-  info(message: string, extra?: Record<string, unknown>) {
-    this.lines.push({ level: "info", message, extra });
-  }
-  warn(message: string, extra?: Record<string, unknown>) {
-    this.lines.push({ level: "warn", message, extra });
-  }
-  error(message: string, extra?: Record<string, unknown>) {
-    this.lines.push({ level: "error", message, extra });
-  }
-}
+import { sessionInProgress } from "./session-records.ts";
 
 /** Records starts; a start resolves at once, as an asynchronous Lambda invocation does. */
 export class RecordingStarter implements SessionStarter {
@@ -31,28 +15,13 @@ export class RecordingStarter implements SessionStarter {
   }
 }
 
-export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    sessionId: "s-0123456789abcdef0123",
-    correlationId: "s-0123456789abcdef0123",
-    status: "running",
-    params: { datalake: "file:///tmp/{symbol}.csv", lookbackDays: 10, asOf: "2026-01-16T05:00:00.000Z", batchSize: 8 },
-    totalSymbols: 200,
-    totalBatches: 25,
-    counters: { ...emptyCounters(), batchesDone: 13, passed: 98, failed: 5, errored: 1, creditsUsed: 104 },
-    createdAt: "2026-01-16T04:30:00.000Z",
-    startedBy: { kind: "schedule" },
-    ...overrides,
-  };
-}
-
 /** The Slack-facing operations over an in-memory list of sessions. */
 export class FakeOperations implements SessionOperations {
   readonly sessions: SessionRecord[];
   readonly cancels: { sessionId: string; by: string }[] = [];
   failStatusWith: Error | undefined;
 
-  constructor(sessions: SessionRecord[] = [sessionRecord()]) {
+  constructor(sessions: SessionRecord[] = [sessionInProgress()]) {
     this.sessions = sessions;
   }
 

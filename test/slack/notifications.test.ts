@@ -5,7 +5,8 @@ import { createWebClient, WebApiChat } from "../../app/slack/chat.ts";
 import { createNotifier, type NotifierDeps } from "../../app/slack/notifications.ts";
 import { DetailType, EVENT_SOURCE } from "../../app/wiring.ts";
 import { type FakeSlack, startFakeSlack } from "../../local/slack/fake-slack.ts";
-import { MemoryLog, sessionRecord } from "../helpers/slack-ports.ts";
+import { MemoryLog } from "../helpers/memory-log.ts";
+import { sessionInProgress } from "../helpers/session-records.ts";
 import { BOT_TOKEN } from "../helpers/slack-requests.ts";
 
 const DEFAULT_CHANNEL = "C0DEFAULT";
@@ -49,7 +50,7 @@ function finished(
   overrides: Partial<SessionRecord>,
   failed = [{ symbol: "BRK.B", status: "fail" as const, issue: "price_mismatch: close differs by 3.2%" }],
 ) {
-  const session = sessionRecord({
+  const session = sessionInProgress({
     counters: {
       batchesDone: 25,
       batchesFailed: 0,
@@ -157,7 +158,7 @@ describe("notifier: WorkflowCompleted and WorkflowFailed", () => {
 
   it("writes the summary again after a late progress update overwrote it", async () => {
     const live = await liveMessage();
-    const late = event(DetailType.sessionProgress, progressDetail(sessionRecord({ slack: live }), NOW));
+    const late = event(DetailType.sessionProgress, progressDetail(sessionInProgress({ slack: live }), NOW));
     const notify = notifier({
       settleMs: 1,
       // While the summary settles, the last SessionProgress arrives out of order.
@@ -176,7 +177,7 @@ describe("notifier: SessionProgress and alarms", () => {
   it("updates the live message with the progress bar", async () => {
     const live = await liveMessage();
 
-    await notifier()(event(DetailType.sessionProgress, progressDetail(sessionRecord({ slack: live }), NOW)));
+    await notifier()(event(DetailType.sessionProgress, progressDetail(sessionInProgress({ slack: live }), NOW)));
 
     const text = allText(slack.message(live.channel, live.ts));
     expect(text).toContain("▓▓▓▓▓░░░░░ 52%");
@@ -184,7 +185,7 @@ describe("notifier: SessionProgress and alarms", () => {
   });
 
   it("posts nothing for the progress of a run without a live message", async () => {
-    const outcomes = await notifier()(event(DetailType.sessionProgress, progressDetail(sessionRecord(), NOW)));
+    const outcomes = await notifier()(event(DetailType.sessionProgress, progressDetail(sessionInProgress(), NOW)));
 
     expect(outcomes).toEqual([{ kind: "ignored", reason: "no live message" }]);
     expect(slack.calls()).toEqual([]);

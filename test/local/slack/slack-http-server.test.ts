@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeSlack, startFakeSlack } from "../../../local/slack/fake-slack.ts";
 import { type SlackHttpServer, startSlackHttpServer } from "../../../local/slack/slack-http-server.ts";
-import { FakeOperations, MemoryLog, MemorySchedule, RecordingStarter } from "../../helpers/slack-ports.ts";
+import { MemoryLog } from "../../helpers/memory-log.ts";
+import { FakeOperations, MemorySchedule, RecordingStarter } from "../../helpers/slack-ports.ts";
 import { BOT_TOKEN, SIGNING_SECRET, signSlackRequest, slashCommandBody } from "../../helpers/slack-requests.ts";
 
 let slack: FakeSlack | undefined;
