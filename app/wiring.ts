@@ -107,8 +107,22 @@ export const SCHEDULE = {
   dailyInput: { startedBy: { kind: "schedule" }, idempotencyKey: "<aws.scheduler.scheduled-time>" },
 } as const;
 
+/**
+ * Where the functions' metrics land: one CloudWatch namespace, and per stack Powertools' `service` dimension
+ * (`dq-<stack>`) plus a `stack` dimension, so two stacks in one account never share an alarm or a dashboard.
+ */
+export const METRICS = {
+  namespace: "dq",
+  service: (stack: string) => `dq-${stack}`,
+  dimensions: (stack: string) => ({ service: `dq-${stack}`, stack }),
+} as const;
+
 /** Environment variable names the handlers read (once, at the edge). */
 export const ENV = {
+  /** The stack's name, for the metrics' `stack` dimension. */
+  stack: "DQ_STACK",
+  /** Powertools' service name (logs and the metrics' `service` dimension): `dq-<stack>`. */
+  powertoolsServiceName: "POWERTOOLS_SERVICE_NAME",
   tableName: "DQ_TABLE_NAME",
   queueUrl: "DQ_QUEUE_URL",
   eventBusName: "DQ_EVENT_BUS_NAME",

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { ENV, type FunctionName } from "../app/wiring.ts";
+import { ENV, type FunctionName, METRICS } from "../app/wiring.ts";
 import type { SecretKey, StackSettings } from "./config.ts";
 import type { InfraNames } from "./names.ts";
 
@@ -52,6 +52,11 @@ function slackChannel(s: EnvironmentSources): Environment {
     [ENV.slackChannel]: s.settings.slack.channel,
     [ENV.slackBotTokenParameter]: s.parameterNames.slackBotToken,
   };
+}
+
+/** What every function gets: who it is, for its logs and its metrics' dimensions. */
+export function identity(s: EnvironmentSources): Environment {
+  return { [ENV.powertoolsServiceName]: METRICS.service(s.settings.stack), [ENV.stack]: s.settings.stack };
 }
 
 /** The environment of each function: names and settings, with secrets as SSM parameter names only. */

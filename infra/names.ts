@@ -1,4 +1,4 @@
-import { resourceNames } from "../app/wiring.ts";
+import { METRICS, resourceNames } from "../app/wiring.ts";
 
 /**
  * Physical names of what only the cloud stack has (alarms, dashboard, secrets, the start-failure queue),
@@ -18,13 +18,11 @@ export function infraNames(stack: string) {
     alarmTopic: `${prefix}-alarms`,
     dashboard: prefix,
     alarm: (what: string) => `${prefix}-${what}`,
+    /** The dimensions of every dq metric this stack's functions write. */
+    metricsDimensions: METRICS.dimensions(stack),
   };
 }
 export type InfraNames = ReturnType<typeof infraNames>;
 
-/**
- * Where the functions' metrics land: Powertools Metrics in app/runtime/telemetry.ts writes them in embedded metric
- * format to namespace "dq" with the single dimension service=dq, whatever the stack.
- */
-export const METRICS_NAMESPACE = "dq";
-export const METRICS_SERVICE = "dq";
+/** Where the functions' metrics land (app/runtime/telemetry.ts writes them): see METRICS in the wiring. */
+export const METRICS_NAMESPACE = METRICS.namespace;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MetricName } from "../app/pipeline/context.ts";
 import type { FunctionName } from "../app/wiring.ts";
 import type { DqFunction } from "./functions.ts";
-import { type InfraNames, METRICS_NAMESPACE, METRICS_SERVICE } from "./names.ts";
+import { type InfraNames, METRICS_NAMESPACE } from "./names.ts";
 
 export interface DqObservabilityArgs {
   names: InfraNames;
@@ -134,7 +134,7 @@ export class DqObservability extends pulumi.ComponentResource {
         },
         parent,
       );
-    const dqMetric = { namespace: METRICS_NAMESPACE, dimensions: { service: METRICS_SERVICE } };
+    const dqMetric = { namespace: METRICS_NAMESPACE, dimensions: names.metricsDimensions };
     const queueAlarm = (what: string, description: string, queueName: pulumi.Input<string>) =>
       alarm(what, {
         alarmDescription: description,
@@ -209,7 +209,7 @@ export class DqObservability extends pulumi.ComponentResource {
             pulumi.all(Object.values(args.functions).map((f) => f.name)),
           ])
           .apply(([r, work, dlq, alarmArns, functionNames]) =>
-            JSON.stringify(dashboardBody(r, work, dlq, alarmArns, functionNames)),
+            JSON.stringify(dashboardBody(r, names.metricsDimensions, work, dlq, alarmArns, functionNames)),
           ),
       },
       parent,
@@ -231,13 +231,14 @@ type MetricLine = [string, string, ...string[]];
 
 function dashboardBody(
   region: string,
+  dimensions: Record<string, string>,
   workQueue: string,
   deadLetterQueue: string,
   alarmArns: string[],
   functionNames: string[],
 ) {
   const dq = (...metrics: string[]): MetricLine[] =>
-    metrics.map((m) => [METRICS_NAMESPACE, m, "service", METRICS_SERVICE]);
+    metrics.map((m) => [METRICS_NAMESPACE, m, ...Object.entries(dimensions).flat()]);
   const graph = (title: string, metrics: MetricLine[], x: number, y: number, stat = "Sum", period = 3600) => ({
     type: "metric",
     x,

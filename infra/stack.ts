@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { FUNCTIONS, type FunctionName } from "../app/wiring.ts";
 import { handlerArchive, writeBundles } from "./bundle.ts";
 import { loadStackConfig, type StackConfig } from "./config.ts";
-import { ENVIRONMENTS, type EnvironmentSources } from "./environment.ts";
+import { ENVIRONMENTS, type EnvironmentSources, identity } from "./environment.ts";
 import { DqQueueConsumer } from "./event-sources.ts";
 import { DqEventBus, DqEventRules } from "./events.ts";
 import { DqFunction } from "./functions.ts";
@@ -126,7 +126,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
       code: code(name, FUNCTIONS[name].entry),
       ...config.functions[name],
       logRetentionDays: config.logRetentionDays,
-      environment: ENVIRONMENTS[name]({ ...sources, coordinatorArn }),
+      environment: { ...identity(sources), ...ENVIRONMENTS[name]({ ...sources, coordinatorArn }) },
       statements: GRANTS[name]({ ...targets, coordinatorArn }),
     });
   const coordinator = deploy("coordinator");

@@ -1,11 +1,18 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Log, MetricName, MetricsSink } from "../pipeline/context.ts";
+import { ENV, METRICS } from "../wiring.ts";
 
-export const METRICS_NAMESPACE = "dq";
+export const METRICS_NAMESPACE = METRICS.namespace;
+
+/** Who is logging and counting: `dq-<stack>` and the stack on AWS (set by infra), plain `dq` elsewhere. */
+export function telemetryIdentity(env: NodeJS.ProcessEnv = process.env): { serviceName: string; stack?: string } {
+  const stack = env[ENV.stack] || undefined;
+  return { serviceName: env[ENV.powertoolsServiceName] || "dq", ...(stack ? { stack } : {}) };
+}
 
 /** Structured JSON logs (Powertools Logger); sessionId and correlationId are appended per message handled. */
-export function createLogger(serviceName = "dq"): Logger {
+export function createLogger(serviceName = telemetryIdentity().serviceName): Logger {
   return new Logger({ serviceName });
 }
 
@@ -13,8 +20,12 @@ export function createLogger(serviceName = "dq"): Logger {
 export class EmfMetrics implements MetricsSink {
   readonly metrics: Metrics;
 
-  constructor(serviceName = "dq") {
-    this.metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+  constructor(identity: { serviceName: string; stack?: string } = telemetryIdentity()) {
+    this.metrics = new Metrics({
+      namespace: METRICS_NAMESPACE,
+      serviceName: identity.serviceName,
+      ...(identity.stack ? { defaultDimensions: { stack: identity.stack } } : {}),
+    });
   }
 
   count(name: MetricName, value: number): void {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { MetricName } from "../../app/pipeline/context.ts";
-import { METRICS_NAMESPACE as EMITTED_NAMESPACE } from "../../app/runtime/telemetry.ts";
+import { METRICS_NAMESPACE as EMITTED_NAMESPACE, EmfMetrics, telemetryIdentity } from "../../app/runtime/telemetry.ts";
 import { METRICS_NAMESPACE } from "../../infra/names.ts";
 import { ACCOUNT, type BuiltStack, buildStack, promiseOf, REGION } from "./helpers.ts";
 
@@ -156,14 +156,37 @@ describe("observability", () => {
     expect(METRICS_NAMESPACE).toBe(EMITTED_NAMESPACE);
   });
 
-  it("alarms on the pipeline's SessionOverdue metric, with Powertools' service dimension", () => {
+  it("alarms on the pipeline's SessionOverdue metric of this stack only", () => {
     expect(dev.mocks.one(ALARM_TYPE, "dq-dev-session-overdue").inputs).toMatchObject({
       namespace: "dq",
       metricName: "SessionOverdue",
-      dimensions: { service: "dq" },
+      dimensions: { service: "dq-dev", stack: "dev" },
       statistic: "Maximum",
       threshold: 1,
     });
+    expect(strict.mocks.one(ALARM_TYPE, "dq-strict-session-overdue").inputs.dimensions).toEqual({
+      service: "dq-strict",
+      stack: "strict",
+    });
+  });
+
+  it("watches exactly the dimensions a function of the stack writes, from the environment infra gives it", () => {
+    const variables = (
+      dev.mocks.one("aws:lambda/function:Function", "dq-dev-processor").inputs.environment as {
+        variables: Record<string, string>;
+      }
+    ).variables;
+    const emf = new EmfMetrics(telemetryIdentity(variables));
+    emf.count(MetricName.sessionOverdue, 1);
+
+    const written = emf.metrics.serializeMetrics() as unknown as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] };
+    };
+    const [directive] = written._aws.CloudWatchMetrics;
+    const dimensions = Object.fromEntries((directive?.Dimensions[0] ?? []).map((d) => [d, written[d]]));
+
+    expect(directive?.Namespace).toBe("dq");
+    expect(dimensions).toEqual(dev.mocks.one(ALARM_TYPE, "dq-dev-session-overdue").inputs.dimensions);
   });
 
   it("alarms when a start failed for good", () => {
@@ -176,13 +199,13 @@ describe("observability", () => {
   it("charts sessions, symbols, credits and both queues on the dashboard", () => {
     const dashboard = dev.mocks.one("aws:cloudwatch/dashboard:Dashboard", "dq-dev").inputs;
     const body = JSON.parse(String(dashboard.dashboardBody)) as { widgets: { properties: { metrics?: string[][] } }[] };
-    const charted = body.widgets.flatMap((w) => w.properties.metrics ?? []).map((m) => `${m[0]}/${m[1]}/${m[3]}`);
+    const charted = body.widgets.flatMap((w) => w.properties.metrics ?? []).map((m) => m.join("/"));
 
     for (const metric of Object.values(MetricName).filter((m) => m !== MetricName.sessionOverdue)) {
-      expect(charted).toContain(`dq/${metric}/dq`);
+      expect(charted).toContain(`dq/${metric}/service/dq-dev/stack/dev`);
     }
-    expect(charted).toContain("AWS/SQS/ApproximateNumberOfMessagesVisible/dq-dev-work");
-    expect(charted).toContain("AWS/SQS/ApproximateNumberOfMessagesVisible/dq-dev-work-dlq");
+    expect(charted).toContain("AWS/SQS/ApproximateNumberOfMessagesVisible/QueueName/dq-dev-work");
+    expect(charted).toContain("AWS/SQS/ApproximateNumberOfMessagesVisible/QueueName/dq-dev-work-dlq");
   });
 
   it("outputs the dashboard's console URL", async () => {

@@ -241,6 +241,10 @@ describe("the functions", () => {
     expect(new Set(groups(prod).map((g) => g.retentionInDays))).toEqual(new Set([90]));
   });
 
+  it.each(NAMES)("name %s's logs and metrics after the stack", (name) => {
+    expect(env(prod, name)).toMatchObject({ [ENV.powertoolsServiceName]: "dq-prod", [ENV.stack]: "prod" });
+  });
+
   it.each(NAMES)("map %s's stack traces through source maps", (name) => {
     expect(env(dev, name).NODE_OPTIONS).toBe("--enable-source-maps");
   });
@@ -248,6 +252,8 @@ describe("the functions", () => {
   it("tell the notifier only its channel and where its token is", () => {
     expect(env(dev, "notifier")).toEqual({
       NODE_OPTIONS: "--enable-source-maps",
+      POWERTOOLS_SERVICE_NAME: "dq-dev",
+      DQ_STACK: "dev",
       [ENV.slackChannel]: "C0123ABCD",
       [ENV.slackBotTokenParameter]: "/dq/dev/slack-bot-token",
     });
