@@ -85,7 +85,11 @@ function bucketArn(t: GrantTargets): string {
   return `arn:aws:s3:::${t.datalake.bucket}`;
 }
 
-/** ListObjectsV2 under the template's fixed prefix, for the universe (and so S3 answers 404, not 403). */
+/**
+ * ListObjectsV2 under the template's fixed prefix: for the universe, and to tell a missing object from a refused
+ * one (S3 may answer a HeadObject of a missing key with 403 when ListBucket is limited by s3:prefix; the reader
+ * then lists that key, which this condition allows).
+ */
 function listDatalake(t: GrantTargets): Statement {
   const { keyPrefix } = t.datalake;
   return {

@@ -41,6 +41,9 @@ export class S3SeriesStore implements SeriesStore {
     } catch (error) {
       // HEAD answers have no body, so a missing key is only a 404 (the SDK names it NotFound).
       if (isNotFound(error)) return undefined;
+      // S3 answers 403 instead of 404 for a missing key unless the caller may list the bucket, and whether a
+      // ListBucket grant limited by an s3:prefix condition counts is not documented: ask the listing.
+      if (isForbidden(error) && !(await this.#exists(Key))) return undefined;
       throw error;
     }
     const byteLength = head.ContentLength ?? 0;
@@ -63,6 +66,21 @@ export class S3SeriesStore implements SeriesStore {
       },
     };
     return cachedAsyncBuffer(ranged, { minSize: this.#wholeObjectBytes + 1 });
+  }
+
+  /**
+   * Whether the key exists, by a listing of exactly that prefix (allowed under the template's prefix). A listing
+   * that fails answers "exists", so the caller keeps its original error rather than calling the symbol missing.
+   */
+  async #exists(key: string): Promise<boolean> {
+    try {
+      const page = await this.#client.send(
+        new ListObjectsV2Command({ Bucket: this.#template.bucket, Prefix: key, MaxKeys: 1 }),
+      );
+      return (page.Contents ?? []).some((object) => object.Key === key);
+    } catch {
+      return true;
+    }
   }
 
   async listSegments(): Promise<string[]> {
@@ -97,6 +115,15 @@ function isNotFound(error: unknown): boolean {
   const candidate = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
   return (
     candidate?.name === "NotFound" || candidate?.name === "NoSuchKey" || candidate?.$metadata?.httpStatusCode === 404
+  );
+}
+
+function isForbidden(error: unknown): boolean {
+  const candidate = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return (
+    candidate?.name === "Forbidden" ||
+    candidate?.name === "AccessDenied" ||
+    candidate?.$metadata?.httpStatusCode === 403
   );
 }
 
