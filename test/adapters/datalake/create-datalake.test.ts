@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDatalake } from "../../../app/adapters/datalake/create-datalake.ts";
 import { DatalakeConfigError, DatalakeListError, DatalakeReadError } from "../../../app/adapters/datalake/errors.ts";
 import { InvalidSymbolError } from "../../../app/domain/symbol.ts";
-import { barsToCsv, barsToParquet, sampleBars } from "./series-files.ts";
+import { barsToCsv, barsToParquet, sampleBars } from "../../helpers/bar-files.ts";
 
 let root: string;
 

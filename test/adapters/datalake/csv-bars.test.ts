@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { columnSpec } from "../../../app/adapters/datalake/columns.ts";
 import { parseCsvBars } from "../../../app/adapters/datalake/csv-bars.ts";
 import { BarFormatError } from "../../../app/adapters/datalake/errors.ts";
-import { barsToCsv, sampleBars } from "./series-files.ts";
+import { barsToCsv, sampleBars } from "../../helpers/bar-files.ts";
 
 const spec = columnSpec();
 

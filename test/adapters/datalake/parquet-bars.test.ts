@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { columnSpec } from "../../../app/adapters/datalake/columns.ts";
 import { BarFormatError } from "../../../app/adapters/datalake/errors.ts";
 import { readParquetBars } from "../../../app/adapters/datalake/parquet-bars.ts";
-import { barsToParquet, sampleBars } from "./series-files.ts";
+import { barsToParquet, sampleBars } from "../../helpers/bar-files.ts";
 
 const spec = columnSpec();
 

@@ -3,13 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatalake } from "../../../app/adapters/datalake/create-datalake.ts";
 import { DatalakeListError, DatalakeReadError } from "../../../app/adapters/datalake/errors.ts";
 import { InvalidSymbolError } from "../../../app/domain/symbol.ts";
-import { type RunningFauxqs, s3ClientFor, startFauxqs } from "../../helpers/fauxqs.ts";
-import { barsToCsv, barsToParquet, manyBars, sampleBars } from "./series-files.ts";
+import type { LoopbackServer } from "../../../local/aws/http-server.ts";
+import { startFauxqs } from "../../../local/aws/sqs.ts";
+import { barsToCsv, barsToParquet, manyBars, sampleBars } from "../../helpers/bar-files.ts";
+import { s3ClientFor } from "../../helpers/s3-client.ts";
 
 const BUCKET = "market-lake";
 const TEMPLATE = `s3://${BUCKET}/eod/{symbol}/daily.parquet`;
 
-let fauxqs: RunningFauxqs;
+let fauxqs: LoopbackServer;
 let s3: S3Client;
 
 /** Every S3 request the client sends: command name and Range header. Observes, never alters. */

@@ -1,5 +1,6 @@
+/** Daily bars as a datalake holds them: small and large series, written as CSV and as parquet. */
 import { parquetWriteBuffer } from "hyparquet-writer";
-import type { Bar } from "../../../app/domain/bar.ts";
+import type { Bar } from "../../app/domain/bar.ts";
 
 /** Three complete, consistent daily bars. */
 export function sampleBars(): Bar[] {
