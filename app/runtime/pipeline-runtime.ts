@@ -18,6 +18,8 @@ import type { Datalake, ReferenceProvider } from "../domain/ports.ts";
 import { defaultSettings, type Log, type MetricsSink, type PipelineContext } from "../pipeline/context.ts";
 import { Operations } from "../pipeline/operations.ts";
 import { accountOf } from "../pipeline/planning.ts";
+import { loadProfile } from "../profile/load-profile.ts";
+import { profileSettings } from "../profile/settings.ts";
 import { ENV } from "../wiring.ts";
 import { perContainer } from "./per-container.ts";
 import { resolveSecret } from "./secrets.ts";
@@ -61,6 +63,9 @@ export interface AwsClient {
 export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): Promise<PipelineRuntime> {
   const env = overrides.env ?? process.env;
   const config = runtimeConfigFromEnv(env);
+  // The datalake profile: DQ_PROFILE on AWS, dq.config.yaml in the working directory on the local stack.
+  const { profile } = loadProfile(env);
+  const fromProfile = profileSettings(profile);
   const clock = overrides.clock ?? systemClock;
   const apiKey =
     overrides.apiKey ??
@@ -69,6 +74,7 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
     }));
   const provider = { ...config.provider, apiKey };
   const settings = defaultSettings({
+    checkOptions: fromProfile.checkOptions,
     windowMs: provider.creditWindowSeconds * 1000,
     creditsPerWindow: provider.creditsPerMinute,
     batchSize: provider.batchSize,
@@ -109,11 +115,13 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
       deadLetterArn: config.resumeDeadLetterArn,
     }),
     // One attempt per request: every request the provider sees has passed the spend gate; a failure re-queues.
-    provider: overrides.provider ?? TwelveDataClient.fromConfig({ ...provider, maxAttempts: 1 }, { clock }),
+    provider:
+      overrides.provider ??
+      TwelveDataClient.fromConfig({ ...provider, maxAttempts: 1 }, { clock, adjust: fromProfile.provider.adjust }),
     datalakeFor(uriTemplate) {
       let datalake = datalakes.get(uriTemplate);
       if (!datalake) {
-        datalake = createDatalake({ uriTemplate, s3 });
+        datalake = createDatalake({ uriTemplate, s3, ...fromProfile.datalake });
         datalakes.set(uriTemplate, datalake);
       }
       return datalake;
@@ -125,7 +133,7 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
     settings,
   };
   const operations = new Operations(ctx, {
-    datalake: config.datalake,
+    datalake: config.datalake || (profile.datalake.uri ?? ""),
     lookbackDays: config.lookbackDays,
     denySymbols: config.denySymbols,
     symbols: config.symbols,
