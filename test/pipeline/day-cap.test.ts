@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startTestStack, type TestStack } from "../helpers/pipeline-stack.ts";
+import { startTestStack, type TestStack } from "../helpers/local-stack.ts";
 
 let t: TestStack;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { LocalFunction } from "../../local/aws/functions.ts";
-import { startTestStack, type TestStack } from "../helpers/pipeline-stack.ts";
+import { startTestStack, type TestStack } from "../helpers/local-stack.ts";
 
 /** Batch 2 of every session throws on every delivery: a poison message. */
 const poisonBatchTwo =

@@ -6,7 +6,7 @@ import {
   ProviderRefused,
   ProviderUnavailable,
 } from "../../app/domain/provider-errors.ts";
-import { startTestStack, type TestStack } from "../helpers/pipeline-stack.ts";
+import { startTestStack, type TestStack } from "../helpers/local-stack.ts";
 
 /**
  * A provider that is not Twelve Data and throws only the domain's error family, one member per request: the

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalFunction } from "../../local/aws/functions.ts";
-import { startTestStack, type TestStack } from "../helpers/pipeline-stack.ts";
+import { startTestStack, type TestStack } from "../helpers/local-stack.ts";
 
 /** Duplicate delivery, switchable per test: the processor runs every event twice at once. */
 let duplicateDeliveries = false;

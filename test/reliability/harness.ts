@@ -19,7 +19,7 @@ import {
   ProcessorFaults,
   type ProviderProxy,
   startProviderProxy,
-} from "../helpers/faults.ts";
+} from "../helpers/fault-injectors.ts";
 import { testStartInstant } from "../helpers/pinned-clock.ts";
 
 /** A key nobody would type by accident, so a scan for it finds only leaks. */

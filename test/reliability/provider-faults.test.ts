@@ -3,7 +3,7 @@ import { TwelveDataClient } from "../../app/adapters/twelvedata/client.ts";
 import { createProcessorHandler } from "../../app/handlers/processor.ts";
 import { createPipelineRuntime } from "../../app/runtime/pipeline-runtime.ts";
 import { asLocalFunction } from "../../local/aws/lambda-context.ts";
-import { spendElsewhere } from "../helpers/faults.ts";
+import { spendElsewhere } from "../helpers/fault-injectors.ts";
 import { API_KEY, CREDITS_PER_WINDOW, type Reliability, WINDOW_SECONDS } from "./harness.ts";
 import { type Scenario, scenarioSuite } from "./scenario.ts";
 
