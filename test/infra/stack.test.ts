@@ -305,6 +305,34 @@ describe("the functions", () => {
 
     expect(urls.map((u) => u.inputs)).toEqual([{ functionName: "dq-dev-slack", authorizationType: "NONE" }]);
   });
+
+  it("declare the function URL's two public permissions, so they are in the state and restored if removed", () => {
+    const permission = (name: string) => dev.mocks.one("aws:lambda/permission:Permission", name).inputs;
+
+    expect(permission("dq-dev-slack-url-public")).toEqual({
+      statementId: "DqFunctionUrlPublic",
+      action: "lambda:InvokeFunctionUrl",
+      function: "dq-dev-slack",
+      principal: "*",
+      functionUrlAuthType: "NONE",
+    });
+    expect(permission("dq-dev-slack-url-invoke")).toEqual({
+      statementId: "DqFunctionUrlInvoke",
+      action: "lambda:InvokeFunction",
+      function: "dq-dev-slack",
+      principal: "*",
+      invokedViaFunctionUrl: true,
+    });
+  });
+
+  it("open no other function to the public", () => {
+    const publicPermissions = dev.mocks
+      .ofType("aws:lambda/permission:Permission")
+      .filter((p) => p.inputs.principal === "*")
+      .map((p) => p.inputs.function);
+
+    expect(publicPermissions).toEqual(["dq-dev-slack", "dq-dev-slack"]);
+  });
 });
 
 describe("the events", () => {
