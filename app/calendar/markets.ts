@@ -80,6 +80,7 @@ const EXCHANGES: readonly KnownExchange[] = [
   { mic: "XMIL", names: ["MTA", "BORSA ITALIANA"], timezone: "Europe/Rome", close: "17:35" },
   { mic: "XMAD", names: ["BME"], timezone: "Europe/Madrid", close: "17:35" },
   { mic: "XTKS", names: ["JPX", "TSE"], timezone: "Asia/Tokyo", close: "15:30" },
+  { mic: "XJPX", names: [], timezone: "Asia/Tokyo", close: "15:30" },
   { mic: "XHKG", names: ["HKEX"], timezone: "Asia/Hong_Kong", close: "16:10" },
   { mic: "XASX", names: ["ASX"], timezone: "Australia/Sydney", close: "16:12" },
   { mic: "XTSE", names: ["TSX"], timezone: "America/Toronto", close: "16:00" },

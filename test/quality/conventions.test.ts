@@ -81,3 +81,23 @@ describe("severities from the profile", () => {
     ]);
   });
 });
+
+describe("the deep check (issue 19, item 9)", () => {
+  it("catches an unapplied split older than the daily window, for the same single request", () => {
+    // A 2:1 split went ex on 2025-07-14; the datalake never adjusted the history before it.
+    const dates = sessionDates("2025-01-06", 260);
+    const reference = makeBars(dates, (i) => 50 + i / 10);
+    const subject = scalePrices(reference, 2, "2025-07-14");
+    const asOf = new Date("2026-01-03T12:00:00Z");
+    const checkAt = (lookbackDays: number) =>
+      checkSymbol({ symbol: "X", subject, reference: referenceSeries(reference), asOf, options: { lookbackDays } });
+
+    const daily = checkAt(10);
+    const deep = checkAt(366);
+
+    expect([daily.status, issuesOf(deep, "adjustment_mismatch").map((i) => [i.factor, i.to])]).toEqual([
+      "pass",
+      [[2, "2025-07-11"]],
+    ]);
+  });
+});

@@ -87,6 +87,10 @@ export function toSessionDateIn(value: unknown, context: DateContext = {}): Sess
     if (context.columnZone) return { date: zonedDate(value, context.columnZone) };
     return fromInstant(ms, value, context.instants);
   }
+  if (typeof value === "string" && /^-?\d{8,19}$/.test(value.trim())) {
+    // Epoch numbers (Polygon's `t`) and YYYYMMDD written as text, as CSV holds every cell.
+    return toSessionDateIn(BigInt(value.trim()), context);
+  }
   if (typeof value === "string") {
     const text = value.trim();
     const match = TIMESTAMP.exec(text);
