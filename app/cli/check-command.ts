@@ -1,111 +1,281 @@
-import cliProgress from "cli-progress";
+import { existsSync } from "node:fs";
 import { createDatalake } from "../adapters/datalake/create-datalake.ts";
-import { TwelveDataClient } from "../adapters/twelvedata/client.ts";
-import { ProviderAuthError, ProviderUnavailableError, RateLimitError } from "../adapters/twelvedata/errors.ts";
-import { ConfigError, isLoopbackUrl, type ProviderConfig } from "../config/config.ts";
-import type { ReferenceProvider } from "../domain/ports.ts";
-import { ProviderError } from "../domain/provider-errors.ts";
-import { planBatches } from "../pipeline/planning.ts";
+import { parseDatalakeTemplate } from "../adapters/datalake/datalake-template.ts";
+import type { Datalake, ReferenceProvider } from "../domain/ports.ts";
+import { ProviderError, ProviderRateLimited, ProviderRefused, ProviderUnavailable } from "../domain/provider-errors.ts";
+import type { SlotReservation } from "../pipeline/ports.ts";
 import { resolveUniverse } from "../pipeline/universe.ts";
 import { validateSymbols } from "../pipeline/validate.ts";
 import { errorResult } from "../quality/check-symbol.ts";
 import type { SymbolResult } from "../quality/types.ts";
+import { type CheckProgress, createCheckProgress } from "./check-progress.ts";
+import { type CheckSetup, checkSetup } from "./check-setup.ts";
 import { CliError } from "./errors.ts";
+import { DayCreditsSpentError, type LedgerCredits } from "./ledger-credits.ts";
 import { jsonReport, tableReport } from "./report.ts";
 
 export interface CheckCommandOptions {
-  datalake: string;
+  /** @default the stack's, with `stack` */
+  datalake?: string;
   symbols?: string[];
   lookbackDays: number;
   asOf: Date;
   format: "table" | "json";
+  /** Reserve the credits in this stack's ledger ("local" or a deployed stack's name). */
+  stack?: string;
 }
 
-const MAX_RATE_LIMIT_RETRIES = 5;
+export interface CheckIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** The provider, plan and ledger, instead of the ones the environment and `--stack` name (tests). */
+  setup?: CheckSetup;
+  /** @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Times the provider may refuse a symbol for lack of credits before it is reported as not validated. */
+export const MAX_REFUSALS = 10;
+/** Outages a symbol meets before its `error` result; the client itself retries when no ledger is used. */
+const MAX_OUTAGES_WITH_LEDGER = 3;
 
 /**
- * The single-process path: the same engine and provider client as the pipeline, one batch at a time, paced by
- * the client's credit limiter. A rate limit waits and retries the batch (never a data failure); an outage gives
- * the batch's symbols `error` results.
+ * The single-process path: the same engine and provider client as the pipeline, paced by the client's credit pacer
+ * and, with `--stack`, by the stack's credit ledger too. A rate limit never fails or loses a symbol: whatever the
+ * provider refused for lack of credits (the whole request, or some symbols of a partial answer) is requested again
+ * later. An outage gives the symbols `error` results; a refused key stops the run.
  */
-export async function runCheck(
-  options: CheckCommandOptions,
-  provider: ProviderConfig,
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream | NodeJS.WritableStream; client?: ReferenceProvider },
-): Promise<SymbolResult[]> {
-  if (!provider.apiKey && !isLoopbackUrl(provider.baseUrl)) {
-    throw new CliError(`TWELVEDATA_API_KEY is not set: a key is required for ${provider.baseUrl}`);
-  }
-  let client: ReferenceProvider;
-  try {
-    client = io.client ?? TwelveDataClient.fromConfig(provider);
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof ProviderError)
-      throw new CliError(error.message, { cause: error });
-    throw error;
-  }
-  const datalake = createDatalake({ uriTemplate: options.datalake });
+export async function runCheck(options: CheckCommandOptions, io: CheckIo): Promise<SymbolResult[]> {
+  let progress: CheckProgress | undefined;
+  const setup =
+    io.setup ??
+    (await checkSetup(options.stack, {
+      onSlotWait: (until) => progress?.note(`sessions hold the credits until ${new Date(until).toISOString()}`),
+    }));
+  const uriTemplate = options.datalake ?? setup.datalake;
+  if (!uriTemplate)
+    throw new CliError(
+      `--datalake is required (or set DQ_DATALAKE)${options.stack ? `: the ${setup.where} names none` : ""}`,
+    );
+  const datalake = openDatalake(uriTemplate);
   const symbols = await resolveUniverse({ explicit: options.symbols, datalake });
-  const batches = planBatches(symbols, provider.batchSize);
-
-  const tty = "isTTY" in io.stderr && io.stderr.isTTY === true;
-  const bar = tty
-    ? new cliProgress.SingleBar(
-        { stream: io.stderr, format: "checking {bar} {value}/{total} symbols | ETA {eta_formatted}", hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  bar?.start(symbols.length, 0);
-  const results: SymbolResult[] = [];
+  progress = createCheckProgress(io.stderr, {
+    stderrIsTTY: io.stderr.isTTY === true,
+    symbols: symbols.length,
+    creditsPerWindow: setup.provider.creditsPerMinute,
+    windowMs: setup.provider.creditWindowSeconds * 1000,
+  });
+  let results: Map<string, SymbolResult>;
   try {
-    for (const batch of batches) {
-      results.push(...(await checkBatch(batch, options, datalake, client, io.stderr)));
-      bar?.increment(batch.length);
-    }
+    results = await new CheckRun(options, setup, datalake, progress, io.sleep).run(symbols);
   } finally {
-    bar?.stop();
+    progress.stop();
   }
 
+  const ordered = symbols.map((s) => results.get(s) ?? errorResult(s, "internal", "not validated"));
   const asOf = options.asOf.toISOString();
   io.stdout.write(
     options.format === "json"
-      ? `${JSON.stringify(jsonReport(asOf, results), null, 2)}\n`
-      : `${tableReport(asOf, results)}\n`,
+      ? `${JSON.stringify(jsonReport(asOf, ordered), null, 2)}\n`
+      : `${tableReport(asOf, ordered)}\n`,
   );
-  return results;
+  return ordered;
 }
 
-async function checkBatch(
-  symbols: string[],
-  options: CheckCommandOptions,
-  datalake: ReturnType<typeof createDatalake>,
-  client: ReferenceProvider,
-  stderr: NodeJS.WritableStream,
-): Promise<SymbolResult[]> {
-  for (let attempt = 0; ; attempt++) {
+/**
+ * The datalake, refused when a file datalake's directory does not exist: every symbol would otherwise be reported
+ * `no_data`, a data defect, for what is a mistyped path.
+ */
+function openDatalake(uriTemplate: string): Datalake {
+  const datalake = createDatalake({ uriTemplate });
+  const template = parseDatalakeTemplate(uriTemplate);
+  if (template.scheme === "file" && !existsSync(template.directory))
+    throw new CliError(`datalake ${JSON.stringify(uriTemplate)}: the directory ${template.directory} does not exist`);
+  return datalake;
+}
+
+/** The slot of a reservation is past: nothing was spent, the credits go back and the symbols are reserved again. */
+class SlotExpiredError extends Error {
+  override name = "SlotExpiredError";
+}
+
+type Attempt =
+  /** Results for the symbols the provider served; `refused` were refused for lack of credits and go again. */
+  | { kind: "done"; results: SymbolResult[]; refused: string[] }
+  /** Nothing was validated; every symbol goes again (a rate limit of the whole request, an expired slot). */
+  | { kind: "again"; rateLimited: boolean }
+  /** The provider failed the whole request. */
+  | { kind: "failed"; error: ProviderError };
+
+class CheckRun {
+  readonly #options: CheckCommandOptions;
+  readonly #setup: CheckSetup;
+  readonly #datalake: Datalake;
+  readonly #progress: CheckProgress;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #results = new Map<string, SymbolResult>();
+  readonly #refusals = new Map<string, number>();
+  readonly #outages = new Map<string, number>();
+
+  constructor(
+    options: CheckCommandOptions,
+    setup: CheckSetup,
+    datalake: Datalake,
+    progress: CheckProgress,
+    sleep: ((ms: number) => Promise<void>) | undefined,
+  ) {
+    this.#options = options;
+    this.#setup = setup;
+    this.#datalake = datalake;
+    this.#progress = progress;
+    this.#sleep = sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async run(symbols: readonly string[]): Promise<Map<string, SymbolResult>> {
+    const pending = [...symbols];
+    const { batchSize } = this.#setup.provider;
+    while (pending.length > 0) {
+      const batch = pending.splice(0, batchSize);
+      let attempt: Attempt;
+      try {
+        attempt = await this.#attempt(batch);
+      } catch (error) {
+        if (!(error instanceof DayCreditsSpentError)) throw error;
+        this.#dayIsSpent(error.message, [...batch, ...pending]);
+        break;
+      }
+      if (attempt.kind === "done") {
+        for (const result of attempt.results) this.#record(result);
+        const again = this.#again(attempt.refused, "refused for lack of credits");
+        pending.unshift(...again);
+        if (attempt.refused.length > 0) await this.#afterRefusal(attempt.refused.length, false);
+      } else if (attempt.kind === "again") {
+        pending.unshift(...(attempt.rateLimited ? this.#again(batch, "refused for lack of credits") : batch));
+        if (attempt.rateLimited) await this.#afterRefusal(batch.length, true);
+      } else if (attempt.error instanceof ProviderRateLimited && attempt.error.scope === "day") {
+        this.#dayIsSpent(`the provider's daily credits are spent: ${attempt.error.message}`, [...batch, ...pending]);
+        break;
+      } else {
+        pending.unshift(...this.#outage(batch, attempt.error));
+      }
+      this.#progress.update(this.#results.size);
+    }
+    return this.#results;
+  }
+
+  /** One provider request for `batch`, its credits reserved in the ledger first when there is one. */
+  async #attempt(batch: string[]): Promise<Attempt> {
+    const credits = this.#setup.credits;
+    const reservation = credits ? await credits.reserve(batch.length) : undefined;
+    const refused = new Set<string>();
+    let requested = 0;
     try {
-      return await validateSymbols(
-        { symbols, asOf: options.asOf, lookbackDays: options.lookbackDays },
-        datalake,
-        client,
+      const results = await validateSymbols(
+        { symbols: batch, asOf: this.#options.asOf, lookbackDays: this.#options.lookbackDays },
+        this.#datalake,
+        recordingRefusals(this.#setup.client, refused),
+        credits && reservation ? ledgerHooks(credits, reservation, (n) => (requested = n)) : {},
       );
+      if (credits && reservation) await credits.release(reservation, batch.length - requested);
+      return { kind: "done", results: results.filter((r) => !refused.has(r.symbol)), refused: [...refused] };
     } catch (error) {
-      if (error instanceof ProviderAuthError)
-        throw new CliError(`the provider refused the API key: ${error.message}`, { cause: error });
-      if (error instanceof RateLimitError && error.scope === "minute" && attempt < MAX_RATE_LIMIT_RETRIES) {
-        stderr.write(`dq: provider rate limit (${error.scope}); waiting ${Math.ceil(error.retryAfterMs / 1000)} s\n`);
-        await new Promise((r) => setTimeout(r, error.retryAfterMs));
-        continue;
+      if (error instanceof SlotExpiredError) {
+        if (credits && reservation) await credits.release(reservation);
+        return { kind: "again", rateLimited: false };
       }
-      if (
-        error instanceof RateLimitError ||
-        error instanceof ProviderUnavailableError ||
-        error instanceof ProviderError
-      ) {
-        const kind = error instanceof RateLimitError ? "rate_limit" : "provider";
-        return symbols.map((s) => errorResult(s, kind, error.message));
-      }
+      if (error instanceof ProviderRefused)
+        throw new CliError(`${error.message} (check TWELVEDATA_API_KEY)`, { cause: error });
+      if (error instanceof ProviderRateLimited && error.scope !== "day") return { kind: "again", rateLimited: true };
+      if (error instanceof ProviderError) return { kind: "failed", error };
       throw error;
     }
   }
+
+  #record(result: SymbolResult): void {
+    this.#results.set(result.symbol, result);
+  }
+
+  /** The symbols to request again after a refusal; those refused too often get an `error` result instead. */
+  #again(symbols: readonly string[], why: string): string[] {
+    const again: string[] = [];
+    for (const symbol of symbols) {
+      const refusals = (this.#refusals.get(symbol) ?? 0) + 1;
+      this.#refusals.set(symbol, refusals);
+      if (refusals < MAX_REFUSALS) again.push(symbol);
+      else
+        this.#record(
+          errorResult(
+            symbol,
+            "rate_limit",
+            `${why} ${refusals} times: another program may be spending this key's credits; check it again later`,
+          ),
+        );
+    }
+    return again;
+  }
+
+  /**
+   * The provider refused credits this process believed it had (another program spends the key, or a session
+   * outside the ledger): nothing is asked for a window. The client pauses by itself when it refused the whole
+   * request; with the ledger, the next slot is a window away already.
+   */
+  async #afterRefusal(symbols: number, clientPaused: boolean): Promise<void> {
+    const windowMs = this.#setup.provider.creditWindowSeconds * 1000;
+    this.#progress.note(
+      `the provider refused ${symbols} symbol(s) for lack of credits; asking again in ${Math.ceil(windowMs / 1000)} s`,
+    );
+    if (!this.#setup.credits && !clientPaused) await this.#sleep(windowMs);
+  }
+
+  /** An outage: retried (with the ledger, a request is attempted once per reservation), then `error` results. */
+  #outage(batch: readonly string[], error: ProviderError): string[] {
+    const limit = this.#setup.credits && error instanceof ProviderUnavailable ? MAX_OUTAGES_WITH_LEDGER : 1;
+    const again: string[] = [];
+    for (const symbol of batch) {
+      const outages = (this.#outages.get(symbol) ?? 0) + 1;
+      this.#outages.set(symbol, outages);
+      if (outages < limit) again.push(symbol);
+      else this.#record(errorResult(symbol, "provider", error.message));
+    }
+    if (again.length > 0) this.#progress.note(`provider failure, trying again: ${error.message.split("\n")[0]}`);
+    return again;
+  }
+
+  /** The day's credits are gone: the symbols not yet validated say so, unless none was, and the run is refused. */
+  #dayIsSpent(message: string, unvalidated: readonly string[]): void {
+    const where = this.#setup.where ? ` (ledger of the ${this.#setup.where})` : "";
+    const advice = `run dq check again after 00:00 UTC, or start a session (dq run${this.#options.stack ? ` --stack ${this.#options.stack}` : ""}), which pauses and resumes by itself`;
+    if (this.#results.size === 0) throw new CliError(`${message}${where}: ${advice}`);
+    this.#progress.note(`${message}${where}`);
+    for (const symbol of unvalidated) this.#record(errorResult(symbol, "rate_limit", `${message}: ${advice}`));
+  }
+}
+
+/** The spend gate right before the request, and the request's end settled, as a session's batches do. */
+function ledgerHooks(credits: LedgerCredits, reservation: SlotReservation, onRequest: (symbols: number) => void) {
+  let spent = false;
+  return {
+    beforeRequest: async (symbols: readonly string[]) => {
+      if (!(await credits.spend(reservation, symbols.length))) throw new SlotExpiredError();
+      spent = true;
+      onRequest(symbols.length);
+    },
+    afterRequest: async () => {
+      if (spent) await credits.settle(reservation);
+    },
+  };
+}
+
+/**
+ * The provider, remembering which symbols a partial answer refused for lack of credits (their own 429 entries):
+ * they were not served, so they are requested again rather than reported as errors.
+ */
+function recordingRefusals(provider: ReferenceProvider, refused: Set<string>): ReferenceProvider {
+  return {
+    async dailyBars(symbols, range) {
+      const answer = await provider.dailyBars(symbols, range);
+      for (const [symbol, outcome] of answer) if (!outcome.ok && outcome.code === 429) refused.add(symbol);
+      return answer;
+    },
+  };
 }

@@ -1,29 +1,37 @@
 #!/usr/bin/env -S node --disable-warning=ExperimentalWarning
-import { Command, Option } from "commander";
-import { ConfigError, providerConfigFromEnv } from "../config/config.ts";
-import { runCheck } from "./check-command.ts";
-import { CliError } from "./errors.ts";
+import { Command, CommanderError, Option } from "commander";
+import { ConfigError } from "../config/config.ts";
+import { CliError, EXIT_CODES_HELP, ExitCode, UnsuccessfulOutcomeError } from "./errors.ts";
 import { registerLocalCommands, registerSlackCommand } from "./local-commands.ts";
 import { parseFormat, parseInstant, parseLookback, parseSymbolList } from "./options.ts";
 import { registerPipelineCommands } from "./pipeline-commands.ts";
 
 const program = new Command("dq")
   .description("Market-data quality monitor: checks a datalake of daily bars against Twelve Data.")
-  .showHelpAfterError("(run dq --help for usage)")
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .addHelpText("after", EXIT_CODES_HELP)
+  // Usage errors as every other error: one line, exit code 2 (commander's own exit would be 1, in two lines).
+  .exitOverride()
+  .configureOutput({
+    writeErr: (s) => process.stderr.write(s),
+    outputError: (message, write) => write(`dq: ${oneLine(message.replace(/^error: /, ""))} (see --help)\n`),
+  });
 
 program
   .command("check")
   .description("check symbols in one process, within the provider's credit limit (no AWS needed)")
   .option(
     "--datalake <uri-template>",
-    "file:///dir/{symbol}.csv, file:///dir/{symbol}/daily.parquet or s3://bucket/prefix/{symbol}/daily.parquet",
+    "file:///dir/{symbol}.csv, file:///dir/{symbol}/daily.parquet or s3://bucket/prefix/{symbol}/daily.parquet (default: DQ_DATALAKE, or the --stack's)",
     process.env.DQ_DATALAKE,
   )
   .option("--symbols <list>", "comma-separated symbols (default: every symbol in the datalake)", parseSymbolList)
   .option("--lookback-days <n>", "calendar days to check, ending at the last complete session", parseLookback, 10)
   .option("--as-of <instant>", "ISO instant to check as of (default: now)", parseInstant)
   .addOption(new Option("--format <format>", "table or json").default("table").argParser(parseFormat))
+  .option(
+    "--stack <name>",
+    "reserve the credits in this stack's ledger (local, or a deployed one), so sessions running on the same key and this check never exceed the plan together",
+  )
   .action(
     async (opts: {
       datalake?: string;
@@ -31,8 +39,10 @@ program
       lookbackDays: number;
       asOf?: Date;
       format: "table" | "json";
+      stack?: string;
     }) => {
-      if (!opts.datalake) throw new CliError("--datalake is required (or set DQ_DATALAKE)");
+      if (!opts.datalake && !opts.stack) throw new CliError("--datalake is required (or set DQ_DATALAKE)");
+      const { runCheck } = await import("./check-command.ts");
       await runCheck(
         {
           datalake: opts.datalake,
@@ -40,8 +50,8 @@ program
           lookbackDays: opts.lookbackDays,
           asOf: opts.asOf ?? new Date(),
           format: opts.format,
+          stack: opts.stack,
         },
-        providerConfigFromEnv(),
         { stdout: process.stdout, stderr: process.stderr },
       );
     },
@@ -51,33 +61,47 @@ registerPipelineCommands(program);
 registerLocalCommands(program);
 registerSlackCommand(program);
 
-export async function main(argv: string[]): Promise<number> {
+/** Errors that describe the operator's input or environment: one line, exit code 2. */
+const OPERATOR_ERRORS = new Set([
+  "DatalakeConfigError",
+  "DatalakeReadError",
+  "DatalakeListError",
+  "EmptyUniverseError",
+  "InvalidSymbolError",
+  "StartInputError",
+  "OperationError",
+  "SecretError",
+  "SampleDatalakeError",
+  "StoreError",
+  "CredentialsProviderError",
+  "ProviderAuthError",
+  "ProviderRefused",
+  "TwelveDataUsageError",
+]);
+
+function oneLine(message: string): string {
+  return message.trim().replace(/\s*\n\s*/g, " ");
+}
+
+/** Runs the command line; resolves to the process's exit code (see ExitCode). */
+export async function main(argv: string[]): Promise<ExitCode> {
   try {
     await program.parseAsync(argv);
-    return 0;
+    return ExitCode.ok;
   } catch (error) {
+    // commander has printed its own message (or the help) already.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     const e = error as Error;
-    // Errors that describe the operator's input or environment: one line, exit code 2.
-    const known = [
-      "CliError",
-      "ConfigError",
-      "DatalakeConfigError",
-      "DatalakeReadError",
-      "DatalakeListError",
-      "EmptyUniverseError",
-      "InvalidSymbolError",
-      "StartInputError",
-      "OperationError",
-      "SecretError",
-      "ProviderAuthError",
-      "TwelveDataUsageError",
-    ];
-    if (error instanceof CliError || error instanceof ConfigError || known.includes(e.name)) {
+    if (error instanceof UnsuccessfulOutcomeError) {
+      process.stderr.write(`dq: ${oneLine(e.message)}\n`);
+      return ExitCode.unsuccessful;
+    }
+    if (error instanceof CliError || error instanceof ConfigError || OPERATOR_ERRORS.has(e.name)) {
       process.stderr.write(`dq: ${e.message.split("\n")[0]}\n`);
-      return 2;
+      return ExitCode.usage;
     }
     process.stderr.write(`dq: unexpected error: ${e.stack ?? e.message}\n`);
-    return 1;
+    return ExitCode.unexpected;
   }
 }
 

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { ENV, resourceNames } from "../wiring.ts";
 import { CliError } from "./errors.ts";
 
@@ -73,6 +72,7 @@ export async function targetEnv(stack: string | undefined): Promise<{ env: Recor
 
 async function awsEnv(stack: string): Promise<Record<string, string>> {
   const names = resourceNames(stack);
+  const { GetQueueUrlCommand, SQSClient } = await import("@aws-sdk/client-sqs");
   const sqs = new SQSClient({});
   let queueUrl: string | undefined;
   try {
@@ -92,4 +92,43 @@ async function awsEnv(stack: string): Promise<Record<string, string>> {
     [ENV.twelveDataApiKeyParameter]:
       process.env[ENV.twelveDataApiKeyParameter] ?? names.secretParameters.twelveDataApiKey,
   };
+}
+
+/** The settings a stack's functions run with that cut its ledger's slots: the plan, the window, the provider. */
+const PLAN_VARIABLES = [
+  ENV.creditsPerMinute,
+  ENV.creditsPerDay,
+  ENV.creditWindowSeconds,
+  ENV.batchSize,
+  ENV.twelveDataBaseUrl,
+  ENV.twelveDataApiKeyParameter,
+] as const;
+
+/**
+ * A stack's environment with its provider plan, for `dq check --stack`: the local stack's as recorded, a deployed
+ * stack's read from its processor function's configuration (the plan the stack's sessions reserve under).
+ */
+export async function stackPlanEnv(stack: string): Promise<{ env: Record<string, string>; where: string }> {
+  if (stack === "local") {
+    const state = readLocalState();
+    return { env: state.env, where: `local stack (pid ${state.pid})` };
+  }
+  const env = await awsEnv(stack);
+  const functionName = resourceNames(stack).function("processor");
+  let variables: Record<string, string>;
+  const { GetFunctionConfigurationCommand, LambdaClient } = await import("@aws-sdk/client-lambda");
+  try {
+    const out = await new LambdaClient({}).send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    variables = out.Environment?.Variables ?? {};
+  } catch (error) {
+    throw new CliError(
+      `cannot read the credit plan of stack ${stack} from its function ${functionName} (${(error as Error).name}: ${(error as Error).message}): dq check --stack needs lambda:GetFunctionConfiguration on it; without --stack, dq check paces itself but does not see the stack's sessions`,
+      { cause: error },
+    );
+  }
+  for (const name of PLAN_VARIABLES) {
+    const value = variables[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { env, where: `AWS stack ${stack}` };
 }
