@@ -1,5 +1,29 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { listenOnLoopback, readBody, sendJson } from "../aws/http-server.ts";
+import { BLOCK_KIT, blockProblems, blocksTextLength } from "./block-kit-limits.ts";
+
+/** A token bucket: `burst` calls at once, then `perSecond`. */
+export interface FakeRateLimit {
+  burst: number;
+  perSecond: number;
+}
+
+/**
+ * Slack's posting limits as the fake applies them. chat.postMessage allows about one message per second per
+ * channel with short bursts; chat.update is a Tier 3 method (50+ per minute per workspace). A call over the limit
+ * is answered HTTP 429 with `Retry-After` (whole seconds) and `{ok: false, error: "ratelimited"}`, as Slack does.
+ */
+export interface FakeSlackRateLimits {
+  /** Per channel. @default { burst: 3, perSecond: 1 } */
+  postMessage: FakeRateLimit;
+  /** Per workspace. @default { burst: 10, perSecond: 50 / 60 } */
+  update: FakeRateLimit;
+}
+
+export const SLACK_RATE_LIMITS: FakeSlackRateLimits = {
+  postMessage: { burst: 3, perSecond: 1 },
+  update: { burst: 10, perSecond: 50 / 60 },
+};
 
 export interface FakeSlackOptions {
   /** The only bot token accepted; others get `invalid_auth`. @default any token */
@@ -8,6 +32,10 @@ export interface FakeSlackOptions {
   port?: number;
   /** Called after every message is posted or updated, e.g. to print it in a terminal. */
   onMessage?: (message: FakeSlackMessage, call: FakeSlackCall) => void;
+  /** How long every call (Web API and response_url) waits before it is answered. @default 0 */
+  latencyMs?: number;
+  /** `false` turns the posting limits off. @default SLACK_RATE_LIMITS */
+  rateLimits?: Partial<FakeSlackRateLimits> | false;
 }
 
 /** One request the fake received: a Web API method (`chat.postMessage`, …) or a post to a response_url. */
@@ -17,7 +45,10 @@ export interface FakeSlackCall {
   token: string | undefined;
   /** Form fields or JSON, with `blocks` and `attachments` parsed from their JSON strings. */
   args: Record<string, unknown>;
+  /** When the request arrived (ms). */
   at: number;
+  /** What the fake answered: `ok`, or Slack's error code (`ratelimited`, `invalid_blocks`, …). */
+  outcome?: string;
 }
 
 /** A channel message as it stands now, after every update. */
@@ -28,14 +59,29 @@ export interface FakeSlackMessage {
   blocks: unknown[];
   /** How many chat.update calls it has seen. */
   updates: number;
+  /** Set on a reply: the ts of the message it replies to. */
+  threadTs?: string;
+  /** A reply also shown in the channel (`reply_broadcast`). */
+  broadcast?: boolean;
+}
+
+/** An answer forced on the next calls of a method (see `failNext`). */
+export interface ForcedAnswer {
+  /** HTTP status. @default 200 */
+  status?: number;
+  /** Slack's error code. @default internal_error */
+  error?: string;
 }
 
 const BOT = { user_id: "UDQBOT", bot_id: "BDQBOT", team_id: "TDQLOCAL", team: "dq local", user: "dq" };
 
 /**
- * A fake Slack Web API on loopback, for the local stack and tests: answers auth.test, records chat.postMessage,
- * chat.update and chat.postEphemeral (form or JSON bodies, as @slack/web-api sends them) and posts to
- * `/response/<id>` (what a slash command's response_url points at), and keeps each message's current state.
+ * A fake Slack Web API on loopback, for the local stack and tests, that behaves like Slack where dq can trip:
+ * it answers auth.test, records chat.postMessage (threads and broadcasts included), chat.update and
+ * chat.postEphemeral (form or JSON bodies, as @slack/web-api sends them) and posts to `/response/<id>` (what a
+ * slash command's response_url points at); it refuses blocks beyond Block Kit's limits (`invalid_blocks`,
+ * `msg_blocks_too_long`), answers bursts over the posting limits with 429 and Retry-After, and can be slowed down
+ * or made to fail a method, to test what dq does when Slack is slow or failing.
  */
 export class FakeSlack {
   /** `http://127.0.0.1:<port>`. */
@@ -46,6 +92,10 @@ export class FakeSlack {
   readonly #options: FakeSlackOptions;
   readonly #calls: FakeSlackCall[] = [];
   readonly #messages = new Map<string, FakeSlackMessage>();
+  readonly #forced = new Map<string, ForcedAnswer[]>();
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #limits: FakeSlackRateLimits | undefined;
+  #latencyMs: number;
   #lastTs = 0;
 
   private constructor(url: string, stopServer: () => Promise<void>, options: FakeSlackOptions) {
@@ -53,6 +103,8 @@ export class FakeSlack {
     this.apiUrl = `${url}/api/`;
     this.#stopServer = stopServer;
     this.#options = options;
+    this.#latencyMs = options.latencyMs ?? 0;
+    this.#limits = options.rateLimits === false ? undefined : { ...SLACK_RATE_LIMITS, ...options.rateLimits };
   }
 
   static async start(options: FakeSlackOptions = {}): Promise<FakeSlack> {
@@ -76,11 +128,21 @@ export class FakeSlack {
     return method === undefined ? [...this.#calls] : this.#calls.filter((c) => c.method === method);
   }
 
-  /** Channel messages in the order they were posted, each as it stands after its updates. */
+  /** Channel messages in the order they were posted (thread replies included), each as it stands after its updates. */
   messages(channel?: string): FakeSlackMessage[] {
     return [...this.#messages.values()]
       .filter((m) => channel === undefined || m.channel === channel)
       .map((m) => ({ ...m }));
+  }
+
+  /** Messages shown in the channel itself: top-level ones and broadcast replies. */
+  channelMessages(channel: string): FakeSlackMessage[] {
+    return this.messages(channel).filter((m) => m.threadTs === undefined || m.broadcast);
+  }
+
+  /** The replies in the thread of `ts`, oldest first. */
+  thread(channel: string, ts: string): FakeSlackMessage[] {
+    return this.messages(channel).filter((m) => m.threadTs === ts);
   }
 
   message(channel: string, ts: string): FakeSlackMessage | undefined {
@@ -88,18 +150,36 @@ export class FakeSlack {
     return found ? { ...found } : undefined;
   }
 
+  /** Every later call waits this long before it is answered (a slow Slack). */
+  setLatency(ms: number): void {
+    this.#latencyMs = ms;
+  }
+
+  /** The next `times` calls of `method` get `answer` instead of their normal one. */
+  failNext(method: string, answer: ForcedAnswer = {}, times = 1): void {
+    const queue = this.#forced.get(method) ?? [];
+    for (let i = 0; i < times; i++) queue.push(answer);
+    this.#forced.set(method, queue);
+  }
+
   stop(): Promise<void> {
     return this.#stopServer();
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const at = Date.now();
     const body = await readBody(request);
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     const args = parseArgs(body, request.headers["content-type"]);
     const token = bearer(request.headers.authorization) ?? (typeof args.token === "string" ? args.token : undefined);
+    if (this.#latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#latencyMs));
     if (path.startsWith("/response/")) {
-      this.#calls.push({ method: "response_url", token, args, at: Date.now() });
-      response.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      const call: FakeSlackCall = { method: "response_url", token, args, at };
+      this.#calls.push(call);
+      // Slack answers a response_url post in plain text, 400 with the reason when it refuses the message.
+      const refused = this.#refusal(call);
+      call.outcome = refused ?? "ok";
+      response.writeHead(refused ? 400 : 200, { "content-type": "text/plain" }).end(refused ?? "ok");
       return;
     }
     const method = path.match(/^\/api\/([a-zA-Z.]+)$/)?.[1];
@@ -107,12 +187,68 @@ export class FakeSlack {
       sendJson(response, 404, { ok: false, error: "unknown_method" });
       return;
     }
-    const call: FakeSlackCall = { method, token, args, at: Date.now() };
+    const call: FakeSlackCall = { method, token, args, at };
     this.#calls.push(call);
-    if (token === undefined) return sendJson(response, 200, { ok: false, error: "not_authed" });
-    if (this.#options.token !== undefined && token !== this.#options.token)
-      return sendJson(response, 200, { ok: false, error: "invalid_auth" });
-    sendJson(response, 200, this.#answer(call));
+    const answer = this.#answerOf(call);
+    call.outcome = answer.body.ok === true ? "ok" : String(answer.body.error);
+    sendJson(response, answer.status, answer.body, answer.headers);
+  }
+
+  #answerOf(call: FakeSlackCall): { status: number; body: Record<string, unknown>; headers?: Record<string, string> } {
+    const forced = this.#forced.get(call.method)?.shift();
+    if (forced) return { status: forced.status ?? 200, body: { ok: false, error: forced.error ?? "internal_error" } };
+    if (call.token === undefined) return { status: 200, body: { ok: false, error: "not_authed" } };
+    if (this.#options.token !== undefined && call.token !== this.#options.token)
+      return { status: 200, body: { ok: false, error: "invalid_auth" } };
+    const waitSeconds = this.#rateLimited(call);
+    if (waitSeconds !== undefined)
+      return {
+        status: 429,
+        body: { ok: false, error: "ratelimited" },
+        headers: { "retry-after": String(waitSeconds) },
+      };
+    const refused = this.#refusal(call);
+    if (refused) return { status: 200, body: { ok: false, error: refused, response_metadata: { messages: [] } } };
+    return { status: 200, body: this.#answer(call) };
+  }
+
+  /** Seconds to wait when the call is over its limit; undefined when it may go. */
+  #rateLimited(call: FakeSlackCall): number | undefined {
+    if (!this.#limits) return undefined;
+    const channel = typeof call.args.channel === "string" ? call.args.channel : "";
+    const [bucketKey, limit] =
+      call.method === "chat.postMessage"
+        ? [`post/${channel}`, this.#limits.postMessage]
+        : call.method === "chat.update"
+          ? ["update", this.#limits.update]
+          : [undefined, undefined];
+    if (bucketKey === undefined || limit === undefined) return undefined;
+    const now = Date.now();
+    const bucket = this.#buckets.get(bucketKey) ?? { tokens: limit.burst, at: now };
+    bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.perSecond);
+    bucket.at = now;
+    this.#buckets.set(bucketKey, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / limit.perSecond));
+  }
+
+  /** Slack's error code for a message it would not take, or undefined. */
+  #refusal(call: FakeSlackCall): string | undefined {
+    if (!["chat.postMessage", "chat.update", "chat.postEphemeral", "response_url"].includes(call.method))
+      return undefined;
+    const { text, blocks } = call.args;
+    const hasBlocks = Array.isArray(call.args.blocks) && (call.args.blocks as unknown[]).length > 0;
+    if (blocks !== undefined && !Array.isArray(blocks)) return "invalid_blocks_format";
+    if (!hasBlocks && (typeof text !== "string" || text === "") && call.method !== "chat.update") return "no_text";
+    if (typeof text === "string" && text.length > BLOCK_KIT.messageText) return "msg_too_long";
+    if (hasBlocks) {
+      if (blockProblems(blocks).length > 0) return "invalid_blocks";
+      if (blocksTextLength(blocks as unknown[]) > BLOCK_KIT.blocksTotalText) return "msg_blocks_too_long";
+    }
+    return undefined;
   }
 
   #answer(call: FakeSlackCall): Record<string, unknown> {
@@ -122,7 +258,17 @@ export class FakeSlack {
         return { ok: true, url: "https://dq-local.slack.com/", ...BOT };
       case "chat.postMessage": {
         if (!channel) return { ok: false, error: "channel_not_found" };
-        const message: FakeSlackMessage = { channel, ts: this.#nextTs(), ...content(call.args), updates: 0 };
+        const threadTs = typeof call.args.thread_ts === "string" ? call.args.thread_ts : undefined;
+        if (threadTs !== undefined && !this.#messages.has(key(channel, threadTs)))
+          return { ok: false, error: "thread_not_found" };
+        const message: FakeSlackMessage = {
+          channel,
+          ts: this.#nextTs(),
+          ...content(call.args),
+          updates: 0,
+          ...(threadTs !== undefined ? { threadTs } : {}),
+          ...(threadTs !== undefined && truthy(call.args.reply_broadcast) ? { broadcast: true } : {}),
+        };
         this.#messages.set(key(channel, message.ts), message);
         this.#options.onMessage?.({ ...message }, call);
         return { ok: true, channel, ts: message.ts, message: { text: message.text, blocks: message.blocks } };
@@ -157,6 +303,10 @@ export function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlac
 
 function key(channel: string, ts: string): string {
   return `${channel}/${ts}`;
+}
+
+function truthy(value: unknown): boolean {
+  return value === true || value === "true" || value === "1";
 }
 
 function content(args: Record<string, unknown>): { text: string; blocks: unknown[] } {
