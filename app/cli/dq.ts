@@ -5,6 +5,7 @@ import { CliError, EXIT_CODES_HELP, ExitCode, UnsuccessfulOutcomeError } from ".
 import { registerLocalCommands, registerSlackCommand } from "./local-commands.ts";
 import { parseFormat, parseInstant, parseLookback, parseSymbolList } from "./options.ts";
 import { registerPipelineCommands } from "./pipeline-commands.ts";
+import { registerProfileCommand } from "./profile-command.ts";
 
 const program = new Command("dq")
   .description("Market-data quality monitor: checks a datalake of daily bars against Twelve Data.")
@@ -60,6 +61,7 @@ program
 registerPipelineCommands(program);
 registerLocalCommands(program);
 registerSlackCommand(program);
+registerProfileCommand(program);
 
 /** Errors that describe the operator's input or environment: one line, exit code 2. */
 const OPERATOR_ERRORS = new Set([
