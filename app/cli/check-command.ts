@@ -6,6 +6,8 @@ import { ProviderError, ProviderRateLimited, ProviderRefused, ProviderUnavailabl
 import type { SlotReservation } from "../pipeline/ports.ts";
 import { resolveUniverse } from "../pipeline/universe.ts";
 import { validateSymbols } from "../pipeline/validate.ts";
+import { loadProfile } from "../profile/load-profile.ts";
+import { type ProfileSettings, profileSettings } from "../profile/settings.ts";
 import { errorResult } from "../quality/check-symbol.ts";
 import type { SymbolResult } from "../quality/types.ts";
 import { type CheckProgress, createCheckProgress } from "./check-progress.ts";
@@ -23,6 +25,8 @@ export interface CheckCommandOptions {
   format: "table" | "json";
   /** Reserve the credits in this stack's ledger ("local" or a deployed stack's name). */
   stack?: string;
+  /** @default the datalake profile's (./dq.config.yaml, DQ_PROFILE or DQ_PROFILE_FILE) */
+  profile?: ProfileSettings;
 }
 
 export interface CheckIo {
@@ -52,12 +56,14 @@ export async function runCheck(options: CheckCommandOptions, io: CheckIo): Promi
     (await checkSetup(options.stack, {
       onSlotWait: (until) => progress?.note(`sessions hold the credits until ${new Date(until).toISOString()}`),
     }));
+  const profile = options.profile ?? profileSettings(loadProfile().profile);
+  options = { ...options, profile };
   const uriTemplate = options.datalake ?? setup.datalake;
   if (!uriTemplate)
     throw new CliError(
       `--datalake is required (or set DQ_DATALAKE)${options.stack ? `: the ${setup.where} names none` : ""}`,
     );
-  const datalake = openDatalake(uriTemplate);
+  const datalake = openDatalake(uriTemplate, profile.datalake);
   const symbols = await resolveUniverse({ explicit: options.symbols, datalake });
   progress = createCheckProgress(io.stderr, {
     stderrIsTTY: io.stderr.isTTY === true,
@@ -86,8 +92,8 @@ export async function runCheck(options: CheckCommandOptions, io: CheckIo): Promi
  * The datalake, refused when a file datalake's directory does not exist: every symbol would otherwise be reported
  * `no_data`, a data defect, for what is a mistyped path.
  */
-function openDatalake(uriTemplate: string): Datalake {
-  const datalake = createDatalake({ uriTemplate });
+function openDatalake(uriTemplate: string, settings: ProfileSettings["datalake"]): Datalake {
+  const datalake = createDatalake({ uriTemplate, ...settings });
   const template = parseDatalakeTemplate(uriTemplate);
   if (template.scheme === "file" && !existsSync(template.directory))
     throw new CliError(`datalake ${JSON.stringify(uriTemplate)}: the directory ${template.directory} does not exist`);
@@ -171,7 +177,12 @@ class CheckRun {
     let requested = 0;
     try {
       const results = await validateSymbols(
-        { symbols: batch, asOf: this.#options.asOf, lookbackDays: this.#options.lookbackDays },
+        {
+          symbols: batch,
+          asOf: this.#options.asOf,
+          lookbackDays: this.#options.lookbackDays,
+          checkOptions: this.#options.profile?.checkOptions,
+        },
         this.#datalake,
         recordingRefusals(this.#setup.client, refused),
         credits && reservation ? ledgerHooks(credits, reservation, (n) => (requested = n)) : {},

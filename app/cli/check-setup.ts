@@ -3,6 +3,7 @@ import { ConfigError, isLoopbackUrl, type ProviderConfig, providerConfigFromEnv 
 import type { ReferenceProvider } from "../domain/ports.ts";
 import { defaultSettings } from "../pipeline/context.ts";
 import { accountOf } from "../pipeline/planning.ts";
+import { loadProfile } from "../profile/load-profile.ts";
 import { ENV } from "../wiring.ts";
 import { CliError } from "./errors.ts";
 import { LedgerCredits } from "./ledger-credits.ts";
@@ -86,7 +87,8 @@ export async function checkSetup(
 
 function clientFor(provider: ProviderConfig): ReferenceProvider {
   try {
-    return TwelveDataClient.fromConfig(provider);
+    // The datalake's adjustment convention, from the profile, so the provider answers in the same prices.
+    return TwelveDataClient.fromConfig(provider, { adjust: loadProfile().profile.adjust });
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, { cause: error });
     throw error;
