@@ -8,7 +8,7 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** @default 20 */
   intervalMs?: number;
-  /** What is awaited, for the timeout's message (a function is read only when the wait fails). @default "condition" */
+  /** What is awaited, for the timeout's message (a function is read only when the wait fails). @default "a condition" */
   what?: string | (() => string | Promise<string>);
 }
 
@@ -23,8 +23,8 @@ export async function waitUntil<T>(
     const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) {
-      const what = typeof options.what === "function" ? await options.what() : (options.what ?? "condition");
-      throw new Error(`${what} not met within ${timeoutMs} ms`);
+      const what = typeof options.what === "function" ? await options.what() : (options.what ?? "a condition");
+      throw new Error(`waited ${timeoutMs} ms for ${what} in vain`);
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "../helpers/local-stack.ts";
+import { waitUntil } from "../helpers/wait-until.ts";
 
 let t: TestStack;
 beforeAll(async () => {
@@ -12,12 +13,14 @@ afterAll(async () => {
 
 async function waitUntilNothingInFlight(sessionId: string): Promise<void> {
   const store = t.stack.runtime.ctx.store;
-  for (;;) {
-    const queued = await store.listBatches(sessionId, { status: "queued", limit: 1 });
-    const processing = await store.listBatches(sessionId, { status: "processing", limit: 1 });
-    if (queued.items.length === 0 && processing.items.length === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntil(
+    async () => {
+      const queued = await store.listBatches(sessionId, { status: "queued", limit: 1 });
+      const processing = await store.listBatches(sessionId, { status: "processing", limit: 1 });
+      return queued.items.length === 0 && processing.items.length === 0;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, what: "no batch queued or processing" },
+  );
 }
 
 it("the day cap pauses a session and the one-time schedule resumes it the next UTC day", async () => {

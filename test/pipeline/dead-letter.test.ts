@@ -1,20 +1,14 @@
-import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { LocalFunction } from "../../local/aws/functions.ts";
+import { ProcessorFaults } from "../helpers/fault-injectors.ts";
 import { startTestStack, type TestStack } from "../helpers/local-stack.ts";
 
 /** Batch 2 of every session throws on every delivery: a poison message. */
-const poisonBatchTwo =
-  (handler: LocalFunction): LocalFunction =>
-  async (event) => {
-    const body = JSON.parse((event as SQSEvent).Records[0]?.body ?? "{}") as { type?: string; batch?: number };
-    if (body.type === "batch" && body.batch === 2) throw new Error("injected: batch 2 always fails");
-    return handler(event);
-  };
+const faults = new ProcessorFaults();
+faults.poisonBatches.add(2);
 
 let t: TestStack;
 beforeAll(async () => {
-  t = await startTestStack({ wrapProcessor: poisonBatchTwo, visibilityTimeoutSeconds: 1 });
+  t = await startTestStack({ wrapProcessor: faults.wrap, visibilityTimeoutSeconds: 1 });
 }, 60_000);
 afterAll(async () => {
   await t?.stop();

@@ -55,7 +55,7 @@ const scenarios: Scenario[] = [
     async run(r) {
       const before = (await r.stack.runtime.operations.list(100)).items.length;
       for (const [what, event, expected] of BAD_EVENTS) {
-        const result = await r.start(event);
+        const result = await r.coordinate(event);
         expect(result.status, what).toBe("rejected");
         const error = (result as { error: string }).error;
         expect(error, what).toMatch(expected);
@@ -74,7 +74,7 @@ const scenarios: Scenario[] = [
     name: "10,000 valid symbols are accepted quickly (and cancelled)",
     async run(r) {
       const t0 = Date.now();
-      const started = await r.startOk({ symbols: manySymbols(10_000) });
+      const started = await r.start({ symbols: manySymbols(10_000) });
       const elapsed = Date.now() - t0;
       expect(started).toMatchObject({ status: "initiated", totalSymbols: 10_000, totalBatches: 1_250 });
       expect(elapsed).toBeLessThan(15_000);
@@ -92,7 +92,7 @@ const scenarios: Scenario[] = [
       writeFileSync(join(r.dir, "ZZ", "Q.csv"), "this is not a datalake file\n");
       writeFileSync(join(r.dir, "ZZ:Q.csv"), "this is not a datalake file\n");
       const symbols = ["ZZ/Q", "ZZ:Q", ...cleanSymbols(r).slice(0, 6)];
-      const started = await r.startOk({ symbols });
+      const started = await r.start({ symbols });
       await r.waitForFinal(started.sessionId);
       r.faults.add("symbol with a path separator", 2);
       const results = await resultsBySymbol(r, started.sessionId);
@@ -142,7 +142,7 @@ const scenarios: Scenario[] = [
       writeFileSync(csvPath(r, negative as string), [...n.slice(0, -1), last.join(",")].join("\n"));
       r.faults.add("broken datalake file", 5);
 
-      const started = await r.startOk({ symbols: [empty, truncated, typed, nan, negative, ...rest] as string[] });
+      const started = await r.start({ symbols: [empty, truncated, typed, nan, negative, ...rest] as string[] });
       await r.waitForFinal(started.sessionId);
       const results = await resultsBySymbol(r, started.sessionId);
       expect(results.get(empty as string)?.issues.map((i) => i.code)).toContain("no_data");
@@ -173,7 +173,7 @@ const scenarios: Scenario[] = [
         ...e,
         values: (e as Entry).values?.flatMap((v) => [v, { ...v, close: String(Number(v.close) * 1.5) }]),
       }));
-      const started = await r.startOk({ symbols: [missing, strings, duplicated, ...rest] as string[] });
+      const started = await r.start({ symbols: [missing, strings, duplicated, ...rest] as string[] });
       await r.waitForFinal(started.sessionId);
       const results = await resultsBySymbol(r, started.sessionId);
       for (const s of [missing, strings] as string[]) {

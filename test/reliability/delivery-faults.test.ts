@@ -14,7 +14,7 @@ const scenarios: Scenario[] = [
     async run(r) {
       r.processor.duplicate = true;
       r.dynamo.collideConditionalWrites(500);
-      const started = await r.startOk({ symbols: r.sample.symbols.slice(0, 24) });
+      const started = await r.start({ symbols: r.sample.symbols.slice(0, 24) });
       const session = await r.waitForFinal(started.sessionId);
       expect(session.status).toBe("completed");
       expect(r.faults.get("duplicate delivery")).toBeGreaterThan(0);
@@ -26,7 +26,7 @@ const scenarios: Scenario[] = [
     name: "a worker dies after writing its results: the redelivery keeps them and finishes the batch without re-charging",
     async run(r) {
       r.dynamo.crashAfterResultsWrite(2);
-      const started = await r.startOk({ symbols: r.sample.symbols.slice(24, 48) });
+      const started = await r.start({ symbols: r.sample.symbols.slice(24, 48) });
       const session = await r.waitForFinal(started.sessionId);
       expect(session.status).toBe("completed");
       const crashes = r.faults.get("processor crash after results write");
@@ -39,7 +39,7 @@ const scenarios: Scenario[] = [
     name: "a batch that throws on every delivery goes to the DLQ, is failed with error results, and the session ends",
     async run(r) {
       r.processor.poisonBatches.add(2);
-      const started = await r.startOk({ symbols: r.sample.symbols.slice(0, 24) });
+      const started = await r.start({ symbols: r.sample.symbols.slice(0, 24) });
       const session = await r.waitForFinal(started.sessionId, 90_000);
       expect(session.status).toBe("failed");
       expect(session.counters).toMatchObject({ batchesDone: 2, batchesFailed: 1, errored: BATCH });
@@ -54,7 +54,7 @@ const scenarios: Scenario[] = [
     name: "DynamoDB throttles one request in three (the SDK retries) and then three in a row (the handler retries)",
     async run(r) {
       r.dynamo.throttle(40, { every: 3 });
-      const started = await r.startOk({ symbols: r.sample.symbols.slice(8, 40) });
+      const started = await r.start({ symbols: r.sample.symbols.slice(8, 40) });
       // Three in a row outlast the SDK's retries: one call fails in the handler, and its message is redelivered.
       r.dynamo.throttle(3, { every: 1, commands: ["UpdateItemCommand"] });
       const session = await r.waitForFinal(started.sessionId, 90_000);
@@ -70,7 +70,7 @@ const scenarios: Scenario[] = [
     async run(r) {
       r.stack.eventBridge.failNext(2, "ThrottlingException");
       r.faults.add("eventbridge put failure", 2);
-      const started = await r.startOk({ symbols: r.sample.symbols.slice(0, 16) });
+      const started = await r.start({ symbols: r.sample.symbols.slice(0, 16) });
       const session = await r.waitForFinal(started.sessionId);
       expect(session.status).toBe("completed");
       return { sessionIds: [started.sessionId] };
@@ -84,7 +84,7 @@ const scenarios: Scenario[] = [
       const before = r.logs.length;
       r.stack.eventBridge.failNext(4, "InternalFailure");
       r.faults.add("eventbridge put failure", 4);
-      const started = await r.startOk({ symbols });
+      const started = await r.start({ symbols });
       const session = await r.waitForFinal(started.sessionId, 60_000);
       expect(session.status).toBe("completed");
       const errors = r.logs.slice(before).filter((l) => l.level === "error" && /final event/.test(l.message));

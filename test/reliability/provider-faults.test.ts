@@ -27,7 +27,7 @@ const scenarios: Scenario[] = [
       r.faults.add("provider 5xx");
       r.faults.add("provider html gateway page");
       r.faults.add("provider malformed json");
-      const started = await r.startOk({ symbols: r.sample.symbols.slice(0, 32) });
+      const started = await r.start({ symbols: r.sample.symbols.slice(0, 32) });
       const session = await r.waitForFinal(started.sessionId);
       expect(session.status).toBe("completed");
       expect(await erroredSymbols(r, started.sessionId)).toEqual([]);
@@ -41,7 +41,7 @@ const scenarios: Scenario[] = [
     async run(r) {
       r.emulator.failNext("timeout", 1);
       r.faults.add("provider timeout");
-      const started = await r.startOk({ symbols: r.sample.symbols.slice(32, 48) });
+      const started = await r.start({ symbols: r.sample.symbols.slice(32, 48) });
       const session = await r.waitForFinal(started.sessionId);
       expect(session.status).toBe("completed");
       expect(await erroredSymbols(r, started.sessionId)).toEqual([]);
@@ -60,7 +60,7 @@ const scenarios: Scenario[] = [
       const victim = symbols[0] as string;
       r.emulator.failNext("404transient", 1, victim);
       r.faults.add("provider transient 404");
-      const first = await r.startOk({ symbols });
+      const first = await r.start({ symbols });
       await r.waitForFinal(first.sessionId);
       expect(await erroredSymbols(r, first.sessionId)).toEqual([victim]);
       const retry = await r.stack.runtime.operations.retry(first.sessionId, { kind: "cli", user: "test" });
@@ -74,7 +74,7 @@ const scenarios: Scenario[] = [
     name: "a 429 storm from another consumer of the same key: every 429 is counted, nothing fails",
     async run(r) {
       const others = r.market.symbols().filter((s) => !r.sample.symbols.slice(0, 24).includes(s));
-      const started = await r.startOk({ symbols: r.sample.symbols.slice(0, 24) });
+      const started = await r.start({ symbols: r.sample.symbols.slice(0, 24) });
       const external = { accepted: 0, rateLimited: 0, credits: 0 };
       const until = Date.now() + 2_500;
       while (Date.now() < until) {
@@ -120,7 +120,7 @@ const scenarios: Scenario[] = [
         "processor",
         createProcessorHandler(() => Promise.resolve(runtime)),
       );
-      const started = await r.startOk({ symbols: r.sample.symbols.slice(8, 40) });
+      const started = await r.start({ symbols: r.sample.symbols.slice(8, 40) });
       const session = await r.waitForFinal(started.sessionId, 60_000);
       expect(session.status).toBe("completed");
       expect(await erroredSymbols(r, started.sessionId)).toEqual([]);
@@ -132,7 +132,7 @@ const scenarios: Scenario[] = [
   {
     name: "the shared clock steps 3 windows forward mid-run: past slots are re-reserved, nothing is lost",
     async run(r) {
-      const started = await r.startOk({ symbols: r.sample.symbols.slice(0, 32) });
+      const started = await r.start({ symbols: r.sample.symbols.slice(0, 32) });
       await new Promise((resolve) => setTimeout(resolve, 1_200));
       r.clock.advanceTo(r.clock.now() + 3_000);
       r.faults.add("clock step forward");
@@ -145,7 +145,7 @@ const scenarios: Scenario[] = [
   {
     name: "cancel twice and retry, all at once, while the session runs: one cancel wins, one final event",
     async run(r) {
-      const started = await r.startOk({ symbols: r.sample.symbols.slice(0, 48) });
+      const started = await r.start({ symbols: r.sample.symbols.slice(0, 48) });
       await new Promise((resolve) => setTimeout(resolve, 1_200));
       const ops = r.stack.runtime.operations;
       const outcomes = await Promise.allSettled([
@@ -173,7 +173,7 @@ const scenarios: Scenario[] = [
         idempotencyKey: key,
         startedBy: { kind: "schedule" as const },
       };
-      const all = await Promise.all([r.startOk(input), r.startOk(input), r.startOk(input), r.startOk(input)]);
+      const all = await Promise.all([r.start(input), r.start(input), r.start(input), r.start(input)]);
       r.faults.add("concurrent coordinator invocation", 3);
       expect(new Set(all.map((a) => a.sessionId)).size).toBe(1);
       expect(all.filter((a) => a.status === "initiated")).toHaveLength(1);
@@ -190,7 +190,7 @@ const scenarios: Scenario[] = [
       r.emulator.setFaults({ serverErrorRate: 0.1 });
       r.processor.duplicate = true;
       r.dynamo.throttle(200, { every: 5 });
-      const started = await r.startOk({ symbols: r.market.symbols().slice(0, 160) });
+      const started = await r.start({ symbols: r.market.symbols().slice(0, 160) });
       const session = await r.waitForFinal(started.sessionId, 240_000);
       expect(session.status === "completed" || session.status === "failed").toBe(true);
       r.faults.add("provider 5xx (10% of requests)", session.counters.creditsWasted / 8);

@@ -8,6 +8,7 @@ import {
   signedSlackEvent,
   slashCommandBody,
 } from "../helpers/slack-requests.ts";
+import { waitUntil } from "../helpers/wait-until.ts";
 import { API_KEY, type Reliability } from "./harness.ts";
 import { scanTable } from "./invariants.ts";
 import { type Scenario, scenarioSuite } from "./scenario.ts";
@@ -45,14 +46,14 @@ async function sessionCount(r: Reliability): Promise<number> {
   return (await r.stack.runtime.operations.list(100)).items.length;
 }
 
-async function newSession(r: Reliability, known: number, timeoutMs = 10_000): Promise<SessionRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const page = await r.stack.runtime.operations.list(100);
-    if (page.items.length > known && page.items[0]) return page.items[0];
-    if (Date.now() > deadline) throw new Error("no session was started");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function newSession(r: Reliability, known: number): Promise<SessionRecord> {
+  return waitUntil(
+    async () => {
+      const page = await r.stack.runtime.operations.list(100);
+      return page.items.length > known ? page.items[0] : undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 100, what: "a session started from Slack" },
+  );
 }
 
 const scenarios: Scenario[] = [
