@@ -136,6 +136,11 @@ export const ENV = {
   twelveDataBaseUrl: "TWELVEDATA_BASE_URL",
   twelveDataApiKey: "TWELVEDATA_API_KEY",
   twelveDataApiKeyParameter: "TWELVEDATA_API_KEY_PARAMETER",
+  /**
+   * The credit ledger's account (the hash of the provider key, computed by infra), so functions that never call the
+   * provider need no access to the key itself.
+   */
+  ledgerAccount: "DQ_LEDGER_ACCOUNT",
   creditsPerMinute: "DQ_CREDITS_PER_MINUTE",
   creditsPerDay: "DQ_CREDITS_PER_DAY",
   creditWindowSeconds: "DQ_CREDIT_WINDOW_SECONDS",

@@ -80,6 +80,8 @@ export const StackConfigSchema = z.object({
   ...functionSizeShape,
   /** Lambda's SQS event source allows 2 to 1000. */
   processorMaxConcurrency: integer(2, 1000).default(5),
+  /** Concurrency reserved for (and capping) the public Slack function; 0 for none. */
+  slackReservedConcurrency: integer(0, 1000).default(5),
   logRetentionDays: z
     .number()
     .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `expected one of ${LOG_RETENTION_DAYS}`)
@@ -123,6 +125,7 @@ export const CONFIG_KEYS: Record<ConfigKey, ConfigKind> = {
     ConfigKind
   >),
   processorMaxConcurrency: "integer",
+  slackReservedConcurrency: "integer",
   logRetentionDays: "integer",
   slackChannel: "string",
   slackAllowedUsers: "array",
@@ -162,6 +165,8 @@ export interface StackSettings {
   schedule: { expression: string; timezone: string; enabled: boolean };
   functions: Record<FunctionName, FunctionSize>;
   processorMaxConcurrency: number;
+  /** null: no reservation. */
+  slackReservedConcurrency: number | null;
   logRetentionDays: number;
   slack: { channel: string; allowedUsers: string[]; allowedChannels: string[]; admins: string[] };
   alarms: {
@@ -226,6 +231,7 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
     schedule: { expression: c.scheduleCron, timezone: c.scheduleTimezone, enabled: c.scheduleEnabled },
     functions,
     processorMaxConcurrency: c.processorMaxConcurrency,
+    slackReservedConcurrency: c.slackReservedConcurrency === 0 ? null : c.slackReservedConcurrency,
     logRetentionDays: c.logRetentionDays,
     slack: {
       channel: c.slackChannel,

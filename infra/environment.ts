@@ -17,6 +17,8 @@ export interface EnvironmentSources {
   schedulerRoleArn: pulumi.Input<string>;
   /** SSM parameter names, never the secrets. */
   parameterNames: Record<SecretKey, pulumi.Input<string>>;
+  /** The credit ledger's account: the hash of the provider key (not a secret; the key stays in SSM). */
+  ledgerAccount: pulumi.Input<string>;
   coordinatorArn?: pulumi.Input<string>;
 }
 
@@ -35,8 +37,8 @@ function pipeline(s: EnvironmentSources): Environment {
     [ENV.schedulerRoleArn]: s.schedulerRoleArn,
     [ENV.resumeDeadLetterArn]: s.startDeadLetterQueueArn,
     [ENV.twelveDataBaseUrl]: provider.baseUrl,
-    // Needed even where no provider is called: the credit ledger is keyed by the key's hash.
-    [ENV.twelveDataApiKeyParameter]: s.parameterNames.twelveDataApiKey,
+    // The ledger is keyed by the provider key's hash: given as such, only the processor needs the key itself.
+    [ENV.ledgerAccount]: s.ledgerAccount,
     [ENV.creditsPerMinute]: String(provider.creditsPerMinute),
     [ENV.creditsPerDay]: provider.creditsPerDay === null ? "none" : String(provider.creditsPerDay),
     [ENV.batchSize]: String(provider.batchSize),
@@ -62,10 +64,11 @@ export function identity(s: EnvironmentSources): Environment {
 /** The environment of each function: names and settings, with secrets as SSM parameter names only. */
 export const ENVIRONMENTS: Record<FunctionName, (s: EnvironmentSources) => Environment> = {
   coordinator: pipeline,
-  processor: pipeline,
+  // The only function that calls the provider.
+  processor: (s) => ({ ...pipeline(s), [ENV.twelveDataApiKeyParameter]: s.parameterNames.twelveDataApiKey }),
   deadLetter: pipeline,
   notifier: slackChannel,
-  // The Slack app runs pipeline operations itself (status, cancel, retry) besides starting the coordinator.
+  // The Slack app reads and steers sessions itself (status, list, cancel, retry) besides starting the coordinator.
   slack: (s) => {
     if (s.coordinatorArn === undefined) throw new Error("the Slack function's environment needs the coordinator's ARN");
     const { slack } = s.settings;

@@ -16,6 +16,8 @@ export interface DqFunctionArgs {
   environment: Record<string, pulumi.Input<string>>;
   /** What the function may do beyond writing its own logs. */
   statements: readonly Statement[];
+  /** Concurrency reserved for it, which also caps it. @default none: the account's unreserved pool */
+  reservedConcurrency?: number;
 }
 
 /** Runtime settings every dq function shares. */
@@ -75,6 +77,7 @@ export class DqFunction extends pulumi.ComponentResource {
         memorySize: args.memoryMb,
         timeout: args.timeoutSeconds,
         role: this.role.arn,
+        ...(args.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: args.reservedConcurrency }),
         environment: {
           variables: { NODE_OPTIONS: "--enable-source-maps", ...args.environment },
         },

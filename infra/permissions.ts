@@ -61,9 +61,9 @@ function readParameters(sid: string, t: GrantTargets, keys: readonly SecretKey[]
 }
 
 /**
- * What every function that builds the pipeline runtime (app/runtime/pipeline-runtime.ts) may do: sessions,
- * batches, results and the credit ledger in the table; the pump's messages and its pause-and-resume schedules;
- * the session events; the provider key, whose hash names the ledger.
+ * What every function that runs the pipeline (app/runtime/pipeline-runtime.ts) may do: sessions, batches,
+ * results and the credit ledger in the table; the pump's messages and its pause-and-resume schedules; the session
+ * events. The provider key is the processor's alone: the others get the ledger's account, the key's hash.
  */
 function pipeline(t: GrantTargets): Statement[] {
   return [
@@ -77,7 +77,35 @@ function pipeline(t: GrantTargets): Statement[] {
     },
     passSchedulerRole(t),
     { sid: "PutEvents", actions: ["events:PutEvents"], resources: [t.eventBusArn] },
-    readParameters("ReadProviderKey", t, ["twelveDataApiKey"]),
+  ];
+}
+
+/**
+ * The Slack function is public (behind its signature check), so it gets only what its code calls: it reads
+ * sessions, batches and results, cancels a session (its update, the final event, the deletion of a pending
+ * resume), reads and changes the daily schedule, and hands every start and retry to the coordinator. No ledger
+ * item, no work queue, no new schedule, no provider key.
+ */
+function slackCalls(t: GrantTargets & { coordinatorArn: pulumi.Input<string> }): Statement[] {
+  return [
+    {
+      sid: "SessionItems",
+      actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+      resources: [t.tableArn],
+      condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SESSION#*"] } },
+    },
+    { sid: "SessionsIndex", actions: ["dynamodb:Query"], resources: [t.sessionsIndexArn] },
+    { sid: "PutEvents", actions: ["events:PutEvents"], resources: [t.eventBusArn] },
+    { sid: "CancelResume", actions: ["scheduler:DeleteSchedule"], resources: [t.groupSchedulesArn] },
+    {
+      sid: "DailySchedule",
+      actions: ["scheduler:GetSchedule", "scheduler:UpdateSchedule"],
+      resources: [t.dailyScheduleArn],
+    },
+    // UpdateSchedule passes the schedule's role again.
+    passSchedulerRole(t),
+    { sid: "StartSession", actions: ["lambda:InvokeFunction"], resources: [t.coordinatorArn] },
+    readParameters("ReadSlackSecrets", t, ["slackSigningSecret", "slackBotToken"]),
   ];
 }
 
@@ -116,7 +144,13 @@ export const GRANTS: Record<FunctionName, (t: GrantTargets) => Statement[]> = {
     sendTo("SendFailedStart", t.startDeadLetterQueueArn),
     listDatalake(t),
   ],
-  processor: (t) => [...pipeline(t), consume("ConsumeWork", t.workQueueArn), listDatalake(t), readDatalake(t)],
+  processor: (t) => [
+    ...pipeline(t),
+    readParameters("ReadProviderKey", t, ["twelveDataApiKey"]),
+    consume("ConsumeWork", t.workQueueArn),
+    listDatalake(t),
+    readDatalake(t),
+  ],
   deadLetter: (t) => [...pipeline(t), consume("ConsumeDeadLetters", t.deadLetterQueueArn)],
   notifier: (t) => [
     readParameters("ReadSlackToken", t, ["slackBotToken"]),
@@ -124,16 +158,8 @@ export const GRANTS: Record<FunctionName, (t: GrantTargets) => Statement[]> = {
     sendTo("SendUndelivered", t.undeliveredQueueArn),
   ],
   slack: (t) => {
-    if (t.coordinatorArn === undefined) throw new Error("the Slack function's grants need the coordinator's ARN");
-    return [
-      ...pipeline(t),
-      { sid: "StartSession", actions: ["lambda:InvokeFunction"], resources: [t.coordinatorArn] },
-      {
-        sid: "DailySchedule",
-        actions: ["scheduler:GetSchedule", "scheduler:UpdateSchedule"],
-        resources: [t.dailyScheduleArn],
-      },
-      readParameters("ReadSlackSecrets", t, ["slackSigningSecret", "slackBotToken"]),
-    ];
+    const { coordinatorArn } = t;
+    if (coordinatorArn === undefined) throw new Error("the Slack function's grants need the coordinator's ARN");
+    return slackCalls({ ...t, coordinatorArn });
   },
 };

@@ -1,4 +1,5 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { accountOf } from "../app/pipeline/planning.ts";
 import { FUNCTIONS, type FunctionName } from "../app/wiring.ts";
 import { handlerArchive, writeBundles } from "./bundle.ts";
 import { loadStackConfig, type StackConfig } from "./config.ts";
@@ -112,6 +113,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     eventBusName: events.bus.name,
     scheduleGroupName: scheduler.group.name,
     schedulerRoleArn: scheduler.role.arn,
+    ledgerAccount: pulumi.unsecret(config.secrets.twelveDataApiKey.apply(accountOf)),
     parameterNames: {
       twelveDataApiKey: secrets.parameters.twelveDataApiKey.name,
       slackBotToken: secrets.parameters.slackBotToken.name,
@@ -128,6 +130,10 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
       logRetentionDays: config.logRetentionDays,
       environment: { ...identity(sources), ...ENVIRONMENTS[name]({ ...sources, coordinatorArn }) },
       statements: GRANTS[name]({ ...targets, coordinatorArn }),
+      // The public function is capped, so a flood of requests cannot take the concurrency the pipeline needs.
+      ...(name === "slack" && config.slackReservedConcurrency !== null
+        ? { reservedConcurrency: config.slackReservedConcurrency }
+        : {}),
     });
   const coordinator = deploy("coordinator");
   const functions: Record<FunctionName, DqFunction> = {

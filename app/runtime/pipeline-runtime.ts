@@ -11,7 +11,7 @@ import { EventBridgePublisher } from "../adapters/eventbridge/publisher.ts";
 import { SchedulerResume } from "../adapters/scheduler/resume-scheduler.ts";
 import { SqsWorkQueue } from "../adapters/sqs/work-queue.ts";
 import { TwelveDataClient } from "../adapters/twelvedata/client.ts";
-import { isLoopbackUrl } from "../config/config.ts";
+import { ConfigError, isLoopbackUrl } from "../config/config.ts";
 import { type RuntimeConfig, runtimeConfigFromEnv } from "../config/runtime-config.ts";
 import { type Clock, systemClock } from "../domain/clock.ts";
 import type { Datalake, ReferenceProvider } from "../domain/ports.ts";
@@ -70,7 +70,9 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
   const apiKey =
     overrides.apiKey ??
     (await resolveSecret(env, ENV.twelveDataApiKey, ENV.twelveDataApiKeyParameter, {
-      required: !isLoopbackUrl(config.provider.baseUrl),
+      // A function given the ledger's account but no key never calls the provider (infra gives the key only to the
+      // processor).
+      required: !isLoopbackUrl(config.provider.baseUrl) && config.ledgerAccount === "",
     }));
   const provider = { ...config.provider, apiKey };
   const settings = defaultSettings({
@@ -96,7 +98,7 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
     ledger: new DynamoCreditLedger({
       client: doc,
       tableName: config.tableName,
-      account: accountOf(apiKey || "demo"),
+      account: config.ledgerAccount || accountOf(apiKey || "demo"),
       creditsPerSlot: provider.creditsPerMinute,
       creditsPerDay: provider.creditsPerDay,
       windowMs: settings.windowMs,
@@ -117,7 +119,9 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
     // One attempt per request: every request the provider sees has passed the spend gate; a failure re-queues.
     provider:
       overrides.provider ??
-      TwelveDataClient.fromConfig({ ...provider, maxAttempts: 1 }, { clock, adjust: fromProfile.provider.adjust }),
+      (apiKey === "" && config.ledgerAccount !== ""
+        ? withoutProviderKey
+        : TwelveDataClient.fromConfig({ ...provider, maxAttempts: 1 }, { clock, adjust: fromProfile.provider.adjust })),
     datalakeFor(uriTemplate) {
       let datalake = datalakes.get(uriTemplate);
       if (!datalake) {
@@ -140,6 +144,12 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
   });
   return { ctx, operations, config, flush: () => metrics.flush?.() };
 }
+
+/** The provider of a function deployed without the key (only the processor has it): calling it is a wiring bug. */
+const withoutProviderKey: ReferenceProvider = {
+  dailyBars: () =>
+    Promise.reject(new ConfigError(`this function has no provider key (${ENV.twelveDataApiKeyParameter} is not set)`)),
+};
 
 /** One runtime per cold start, built on first use (never at module load, so importing a handler is free). */
 export const getPipelineRuntime: () => Promise<PipelineRuntime> = perContainer(() => createPipelineRuntime());

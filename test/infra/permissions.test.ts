@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { accountOf } from "../../app/pipeline/planning.ts";
 import { ENV, FUNCTIONS, type FunctionName } from "../../app/wiring.ts";
 import {
   ACCOUNT,
@@ -16,8 +17,10 @@ const list = (v: string | string[] | undefined): string[] => (v === undefined ? 
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
 
 let dev: BuiltStack;
+let unreserved: BuiltStack;
 beforeAll(async () => {
   dev = await buildStack("dev");
+  unreserved = await buildStack("fresh", { slackReservedConcurrency: "0" });
 });
 
 describe("IAM", () => {
@@ -109,8 +112,8 @@ describe("IAM", () => {
     ]);
   });
 
-  it("gives the functions that build the pipeline item reads and writes and the sessions index, no scan or delete", () => {
-    for (const name of ["coordinator", "processor", "deadLetter", "slack"] as const) {
+  it("gives the pipeline's functions item reads and writes and the sessions index, no scan or delete", () => {
+    for (const name of ["coordinator", "processor", "deadLetter"] as const) {
       expect(actionsOn(name, arn("dynamodb", "table/dq-dev-table"))).toEqual([
         "dynamodb:BatchGetItem",
         "dynamodb:BatchWriteItem",
@@ -121,6 +124,58 @@ describe("IAM", () => {
       ]);
       expect(actionsOn(name, arn("dynamodb", "table/dq-dev-table/index/GSI1"))).toEqual(["dynamodb:Query"]);
     }
+  });
+
+  it("gives the public Slack function only what its code calls: session items, never the ledger's", () => {
+    const items = grants("slack").find((s) => s.Sid === "SessionItems");
+
+    expect(items).toEqual({
+      Sid: "SessionItems",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+      Resource: [arn("dynamodb", "table/dq-dev-table")],
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SESSION#*"] } },
+    });
+    expect(actionsOn("slack", arn("dynamodb", "table/dq-dev-table/index/GSI1"))).toEqual(["dynamodb:Query"]);
+    expect(grants("slack").map((s) => s.Sid)).toEqual([
+      "OwnLogs",
+      "SessionItems",
+      "SessionsIndex",
+      "PutEvents",
+      "CancelResume",
+      "DailySchedule",
+      "PassSchedulerRole",
+      "StartSession",
+      "ReadSlackSecrets",
+    ]);
+  });
+
+  it("lets the Slack function neither queue work nor create schedules: starts go through the coordinator", () => {
+    const actions = grants("slack").flatMap((s) => list(s.Action));
+
+    expect(actions).not.toContain("sqs:SendMessage");
+    expect(actions).not.toContain("scheduler:CreateSchedule");
+    expect(actions).not.toContain("dynamodb:PutItem");
+    expect(actions).not.toContain("dynamodb:BatchWriteItem");
+    expect(actionsOn("slack", arn("scheduler", "schedule/dq-dev-schedules/*"))).toEqual(["scheduler:DeleteSchedule"]);
+  });
+
+  it("reserves concurrency for the public Slack function, capping it, and for no other", () => {
+    const reserved = (stack: BuiltStack) =>
+      Object.fromEntries(
+        stack.mocks
+          .ofType("aws:lambda/function:Function")
+          .map((f) => [f.inputs.name, f.inputs.reservedConcurrentExecutions]),
+      );
+
+    expect(reserved(dev)).toEqual({
+      "dq-dev-coordinator": undefined,
+      "dq-dev-processor": undefined,
+      "dq-dev-deadLetter": undefined,
+      "dq-dev-notifier": undefined,
+      "dq-dev-slack": 5,
+    });
+    expect(reserved(unreserved)["dq-fresh-slack"]).toBeUndefined();
   });
 
   it("keeps statement IDs unique within each policy, as IAM requires", () => {
@@ -187,12 +242,7 @@ describe("IAM", () => {
         .map(({ policy }) => policy)
         .sort();
 
-    expect(readers("twelve-data-api-key")).toEqual([
-      "dq-dev-coordinator-policy",
-      "dq-dev-deadLetter-policy",
-      "dq-dev-processor-policy",
-      "dq-dev-slack-policy",
-    ]);
+    expect(readers("twelve-data-api-key")).toEqual(["dq-dev-processor-policy"]);
     expect(readers("slack-bot-token")).toEqual(["dq-dev-notifier-policy", "dq-dev-slack-policy"]);
     expect(readers("slack-signing-secret")).toEqual(["dq-dev-slack-policy"]);
   });
@@ -249,8 +299,21 @@ describe("the secrets", () => {
         .variables;
 
     expect(env("dq-dev-processor")[ENV.twelveDataApiKeyParameter]).toBe("/dq/dev/twelve-data-api-key");
+    for (const other of ["coordinator", "deadLetter", "notifier", "slack"]) {
+      expect(env(`dq-dev-${other}`)).not.toHaveProperty(ENV.twelveDataApiKeyParameter);
+    }
     expect(env("dq-dev-notifier")[ENV.slackBotTokenParameter]).toBe("/dq/dev/slack-bot-token");
     expect(env("dq-dev-slack")[ENV.slackSigningSecretParameter]).toBe("/dq/dev/slack-signing-secret");
+  });
+
+  it("gives the pipeline's functions the ledger's account, the provider key's hash, as the runtime computes it", () => {
+    const env = (name: string) =>
+      (dev.mocks.one("aws:lambda/function:Function", name).inputs.environment as { variables: Record<string, string> })
+        .variables;
+
+    for (const name of ["coordinator", "processor", "deadLetter", "slack"]) {
+      expect(env(`dq-dev-${name}`)[ENV.ledgerAccount]).toBe(accountOf(REQUIRED_CONFIG.twelveDataApiKey as string));
+    }
   });
 
   it("exports no secret as a stack output", async () => {

@@ -272,7 +272,7 @@ describe("the functions", () => {
         [ENV.schedulerRoleArn]: `arn:aws:iam::${ACCOUNT}:role/dq-dev-schedules-role-0a1b2c3`,
         [ENV.resumeDeadLetterArn]: arn("sqs", "dq-dev-start-dlq"),
         [ENV.twelveDataBaseUrl]: "https://api.twelvedata.com",
-        [ENV.twelveDataApiKeyParameter]: "/dq/dev/twelve-data-api-key",
+        [ENV.ledgerAccount]: expect.stringMatching(/^[0-9a-f]{16}$/),
         [ENV.creditsPerMinute]: "8",
         [ENV.creditsPerDay]: "800",
         [ENV.batchSize]: "8",
