@@ -19,6 +19,7 @@ import {
   staleIssue,
 } from "./coverage-checks.ts";
 import { InvalidCheckInputError } from "./errors.ts";
+import { instrumentMismatchIssue } from "./instrument-check.ts";
 import { capIssues } from "./issues.ts";
 import { missingValueIssues } from "./missing-values.ts";
 import { ohlcInvalidIssues } from "./ohlc-check.ts";
@@ -101,17 +102,23 @@ export function checkSymbol(input: CheckInput): SymbolResult {
     add(CheckCode.ohlcInvalid, () => ohlcInvalidIssues(own, options.tolerances.ohlcEpsilonPct));
   }
   add(CheckCode.futureBar, () => calendar.future);
+  // Another instrument under the same ticker is one finding, not a price_mismatch a day.
+  const wrong = enabled.has(CheckCode.instrumentMismatch)
+    ? instrumentMismatchIssue(comparedSubject, comparedReference, inRun)
+    : undefined;
   if (own.length > 0) {
+    add(CheckCode.instrumentMismatch, () => optional(wrong));
     add(CheckCode.adjustmentMismatch, () => adjustmentIssues(runs, comparedSubject, input.reference.currency));
-    add(CheckCode.priceMismatch, () =>
-      priceMismatchIssues(comparedSubject, comparedReference, inRun, options.tolerances, absolute),
-    );
+    if (!wrong)
+      add(CheckCode.priceMismatch, () =>
+        priceMismatchIssues(comparedSubject, comparedReference, inRun, options.tolerances, absolute),
+      );
   }
   add(CheckCode.referenceStale, () => optional(stale?.issue));
   add(CheckCode.extraBars, () =>
     [...calendar.nonSession, ...extraBarIssues(alignment, calendar.nonSessionDates)].sort(byDate),
   );
-  if (own.length > 0) {
+  if (own.length > 0 && !wrong) {
     add(CheckCode.outlierReturn, () =>
       outlierReturnIssues(alignment, inRun, beforeRun(alignment, runs, options), options.tolerances),
     );

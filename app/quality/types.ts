@@ -19,6 +19,7 @@ export const CheckCode = {
   missingValue: "missing_value",
   referenceStale: "reference_stale",
   referenceSetAside: "reference_set_aside",
+  instrumentMismatch: "instrument_mismatch",
 } as const;
 export type CheckCode = (typeof CheckCode)[keyof typeof CheckCode];
 
@@ -37,6 +38,7 @@ export const CHECK_SEVERITY: Record<CheckCode, Severity> = {
   missing_value: "error",
   reference_stale: "warning",
   reference_set_aside: "info",
+  instrument_mismatch: "error",
 };
 
 export type PriceField = "open" | "high" | "low" | "close" | "volume";

@@ -101,3 +101,14 @@ describe("the deep check (issue 19, item 9)", () => {
     ]);
   });
 });
+
+describe("another instrument under the same ticker", () => {
+  it("is one instrument_mismatch, not a price_mismatch a day", () => {
+    // The ticker was reused: the datalake still holds the delisted company's prices.
+    const subject = makeBars(DATES, (i) => 12 + (i % 4) * 0.7);
+
+    const result = check(subject, cleanBars());
+
+    expect([codes(result), result.issues[0]?.count]).toEqual([["instrument_mismatch"], 10]);
+  });
+});

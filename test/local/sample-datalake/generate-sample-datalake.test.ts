@@ -79,8 +79,18 @@ describe("generateSampleDatalake files", () => {
     const labelled = new Set(Object.values(lake.labels).flat());
     // Codes about the reference itself, and the datalake defects added with the profile (issue 19), have no
     // injected defect in the sample datalake yet: test/quality covers them.
-    const notInjected = new Set(["reference_stale", "reference_set_aside", "future_bar", "missing_value"]);
-    expect([...labelled].sort()).toEqual(Object.keys(CHECK_SEVERITY).filter((code) => !notInjected.has(code)).sort());
+    const notInjected = new Set([
+      "reference_stale",
+      "reference_set_aside",
+      "future_bar",
+      "missing_value",
+      "instrument_mismatch",
+    ]);
+    expect([...labelled].sort()).toEqual(
+      Object.keys(CHECK_SEVERITY)
+        .filter((code) => !notInjected.has(code))
+        .sort(),
+    );
   });
 
   it("returns file URI templates for both formats, CSV first", () => {
