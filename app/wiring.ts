@@ -163,6 +163,11 @@ export const ENV = {
   slackAllowedUsers: "DQ_SLACK_ALLOWED_USERS",
   slackAllowedChannels: "DQ_SLACK_ALLOWED_CHANNELS",
   slackAdmins: "DQ_SLACK_ADMINS",
+  /** The Slack function's own name, which it invokes to run a request's work after acknowledging it. */
+  slackFunctionName: "DQ_SLACK_FUNCTION_NAME",
+  /** The bot's user ID (U…) and bot ID (B…): with them, Bolt never calls auth.test. */
+  slackBotUserId: "DQ_SLACK_BOT_USER_ID",
+  slackBotId: "DQ_SLACK_BOT_ID",
 } as const;
 
 /** Physical names per stack, so that the local stack and `dq` on AWS find the same things. */

@@ -164,6 +164,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.scheduleGroup]: names.scheduleGroup,
       [ENV.schedulerRoleArn]: `arn:aws:iam::000000000000:role/${names.scheduleGroup}`,
       [ENV.coordinatorArn]: localFunctionArn("coordinator", stack),
+      // The Slack function hands each request's work to an asynchronous invocation of itself, as on AWS.
+      [ENV.slackFunctionName]: localFunctionArn("slack", stack),
       [ENV.dailyScheduleName]: names.dailySchedule,
       [ENV.twelveDataBaseUrl]: providerUrl,
       [ENV.twelveDataApiKey]: options.apiKey ?? "demo",

@@ -4,16 +4,37 @@ import { perContainer } from "../runtime/per-container.ts";
 import { getSlackRuntime } from "../runtime/slack-runtime.ts";
 import { createSlackApp, type SlackHandlerDeps } from "../slack/app.ts";
 import { boltLogger } from "../slack/bolt-logger.ts";
+import { createWebClient, WebApiChat } from "../slack/chat.ts";
+import { describe } from "../slack/dq-command.ts";
+import { isSlackJobEvent, SLACK_JOB_KEY, type SlackJobEvent, SlackJobSchema } from "../slack/jobs.ts";
+import { PacedChat } from "../slack/paced-chat.ts";
+import { ResponseUrlReplies } from "../slack/response-url.ts";
+import { runSlackJob } from "../slack/worker.ts";
 
 type BoltLambdaHandler = ReturnType<AwsLambdaReceiver["toHandler"]>;
 /** A function URL (or API Gateway) event, as Bolt's receiver reads it. */
 export type SlackLambdaEvent = Parameters<BoltLambdaHandler>[0];
 export type SlackLambdaResponse = Awaited<ReturnType<BoltLambdaHandler>>;
-export type SlackLambdaHandler = (event: SlackLambdaEvent, context: Context) => Promise<SlackLambdaResponse>;
+/** What an asynchronous job invocation returns (nobody reads it; it shows in the local shim's records). */
+export interface SlackJobResult {
+  job: "done" | "dropped";
+}
+
+/** The Slack function: Slack's HTTP requests, and the jobs it hands to itself. */
+export interface SlackLambdaHandler {
+  (event: SlackLambdaEvent, context: Context): Promise<SlackLambdaResponse>;
+  (event: SlackJobEvent, context: Context): Promise<SlackJobResult>;
+  (event: unknown, context: Context): Promise<SlackLambdaResponse | SlackJobResult>;
+}
+
+/** What a job keeps of the invocation's time, so it ends before Lambda stops it. */
+const JOB_TIME_MARGIN_MS = 3_000;
 
 /**
- * The Slack function behind its function URL: Bolt's AwsLambdaReceiver with signature verification on, and the
- * `/dq` app. Exported for tests and the local stack, which pass their own ports.
+ * The Slack function. A request from Slack (function URL) goes through Bolt's AwsLambdaReceiver with signature
+ * verification on: the `/dq` app acknowledges it and hands its work to an asynchronous invocation of this same
+ * function, which arrives here as a job and does the work (posting, starting, replying) with the time it needs.
+ * Exported for tests and the local stack, which pass their own ports.
  */
 export function createSlackLambdaHandler(deps: SlackHandlerDeps): SlackLambdaHandler {
   const receiver = new AwsLambdaReceiver({
@@ -25,7 +46,29 @@ export function createSlackLambdaHandler(deps: SlackHandlerDeps): SlackLambdaHan
     },
   });
   createSlackApp({ ...deps, receiver });
-  return receiver.toHandler();
+  const http = receiver.toHandler();
+  const chat = new WebApiChat(
+    createWebClient(deps.botToken, deps.slackApiUrl ? { slackApiUrl: deps.slackApiUrl } : {}),
+  );
+  const replies = new ResponseUrlReplies();
+
+  const handle = async (event: unknown, context: Context): Promise<SlackLambdaResponse | SlackJobResult> => {
+    if (!isSlackJobEvent(event)) return http(event as SlackLambdaEvent, context);
+    const parsed = SlackJobSchema.safeParse(event[SLACK_JOB_KEY]);
+    if (!parsed.success) {
+      deps.log.error("slack job dropped: malformed", { issue: parsed.error.issues[0]?.message });
+      return { job: "dropped" };
+    }
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - JOB_TIME_MARGIN_MS;
+    try {
+      await runSlackJob(parsed.data, { ...deps, chat: new PacedChat(chat, { deadline: () => deadline }), replies });
+    } catch (error) {
+      // runSlackJob answers its own failures; this is a bug, and running the job again would not fix it.
+      deps.log.error("slack job failed", { error: describe(error) });
+    }
+    return { job: "done" };
+  };
+  return handle as SlackLambdaHandler;
 }
 
 const getHandler = perContainer(async () => {
@@ -34,7 +77,10 @@ const getHandler = perContainer(async () => {
 });
 
 /** The Lambda entry point: secrets and adapters are resolved once per cold start. */
-export async function handler(event: SlackLambdaEvent, context: Context): Promise<SlackLambdaResponse> {
+export async function handler(
+  event: SlackLambdaEvent | SlackJobEvent,
+  context: Context,
+): Promise<SlackLambdaResponse | SlackJobResult> {
   const { handle, flush } = await getHandler();
   try {
     return await handle(event, context);

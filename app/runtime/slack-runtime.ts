@@ -1,6 +1,7 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
-import { LambdaSessionStarter } from "../adapters/lambda/async-starter.ts";
+import { LambdaSessionStarter } from "../adapters/lambda/session-starter.ts";
+import { LambdaSlackJobQueue } from "../adapters/lambda/slack-jobs.ts";
 import { SchedulerDailySchedule } from "../adapters/scheduler/daily-schedule.ts";
 import { ConfigError } from "../config/config.ts";
 import type { Log } from "../pipeline/context.ts";
@@ -34,14 +35,24 @@ export async function createSlackRuntime(overrides: SlackRuntimeOverrides = {}):
     resolveSecret(env, ENV.slackBotToken, ENV.slackBotTokenParameter),
     overrides.pipeline ?? getPipelineRuntime(),
   ]);
+  // Hand-offs happen while Slack waits for its answer: a short timeout, and one retry.
+  const handOffClient = new LambdaClient({
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  });
   const deps: SlackHandlerDeps = {
     signingSecret,
     botToken,
+    ...botIds(env),
     ...(env[ENV.slackApiUrl] ? { slackApiUrl: env[ENV.slackApiUrl] } : {}),
     operations: pipeline.operations,
     starter: new LambdaSessionStarter({
       client: new LambdaClient({}),
       functionName: required(env, ENV.coordinatorArn),
+    }),
+    jobs: new LambdaSlackJobQueue({
+      client: handOffClient,
+      functionName: ownFunctionName(env),
     }),
     schedule: new SchedulerDailySchedule({
       client: new SchedulerClient({}),
@@ -83,6 +94,25 @@ function ids(env: NodeJS.ProcessEnv, variable: string): string[] {
   if (bad !== undefined)
     throw new ConfigError(`${variable}: ${JSON.stringify(bad.slice(0, 40))} is not a Slack ID such as U0123ABCD`);
   return values;
+}
+
+/** DQ_SLACK_BOT_USER_ID and DQ_SLACK_BOT_ID, when set: the IDs auth.test would otherwise be called for. */
+function botIds(env: NodeJS.ProcessEnv): { botUserId?: string; botId?: string } {
+  const [botUserId, botId] = [env[ENV.slackBotUserId] || undefined, env[ENV.slackBotId] || undefined];
+  for (const [variable, value, prefix] of [
+    [ENV.slackBotUserId, botUserId, "U"],
+    [ENV.slackBotId, botId, "B"],
+  ] as const)
+    if (value !== undefined && !new RegExp(`^${prefix}[A-Z0-9]{2,31}$`).test(value))
+      throw new ConfigError(`${variable}: ${JSON.stringify(value.slice(0, 40))} is not a Slack ${prefix}… ID`);
+  return { ...(botUserId ? { botUserId } : {}), ...(botId ? { botId } : {}) };
+}
+
+/** The function's own name: DQ_SLACK_FUNCTION_NAME, or the one Lambda sets for every function. */
+function ownFunctionName(env: NodeJS.ProcessEnv): string {
+  const name = env[ENV.slackFunctionName] || env.AWS_LAMBDA_FUNCTION_NAME;
+  if (!name) throw new ConfigError(`${ENV.slackFunctionName} is not set`);
+  return name;
 }
 
 function required(env: NodeJS.ProcessEnv, variable: string): string {

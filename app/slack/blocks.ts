@@ -11,10 +11,29 @@ export interface PlainText {
   text: string;
   emoji?: boolean;
 }
+/** The dialog Slack shows before it sends a button's action. */
+export interface ConfirmDialog {
+  title: PlainText;
+  text: MrkdwnText;
+  confirm: PlainText;
+  deny: PlainText;
+  style?: "primary" | "danger";
+}
+/** A button: an action dq handles (`action_id`, `value`), or a link (`url`). */
+export interface ButtonElement {
+  type: "button";
+  text: PlainText;
+  action_id: string;
+  value?: string;
+  url?: string;
+  style?: "primary" | "danger";
+  confirm?: ConfirmDialog;
+}
 export type Block =
   | { type: "header"; text: PlainText }
   | { type: "section"; text?: MrkdwnText; fields?: MrkdwnText[] }
   | { type: "context"; elements: MrkdwnText[] }
+  | { type: "actions"; block_id?: string; elements: ButtonElement[] }
   | { type: "divider" };
 
 /** A message: `text` is the notification and screen-reader fallback Slack requires beside blocks. */
@@ -23,10 +42,26 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-// Slack's limits: 150 characters for a header, 3000 for a section's text, 2000 per field, 10 fields.
-const HEADER_MAX = 150;
-const SECTION_MAX = 3000;
-const FIELD_MAX = 2000;
+/**
+ * Slack's Block Kit limits dq builds within: 50 blocks a message, 150 characters for a header, 3,000 for a
+ * section's text, 2,000 per field (10 fields), 75 for a button's label. Beyond the documented ones, Slack refuses
+ * a message whose blocks carry more than about 13,000 characters together (`msg_blocks_too_long`): dq keeps a
+ * message's blocks under `blocksText`.
+ */
+export const LIMITS = {
+  blocks: 50,
+  header: 150,
+  section: 3000,
+  field: 2000,
+  button: 75,
+  buttonValue: 2000,
+  blocksText: 11_000,
+  /** The notification text: Slack truncates at 40,000; dq keeps it short. */
+  text: 3000,
+} as const;
+const HEADER_MAX = LIMITS.header;
+const SECTION_MAX = LIMITS.section;
+const FIELD_MAX = LIMITS.field;
 
 export function header(text: string): Block {
   return { type: "header", text: { type: "plain_text", text: clip(text, HEADER_MAX), emoji: true } };
@@ -51,6 +86,46 @@ export function context(...texts: string[]): Block {
 }
 
 export const divider: Block = { type: "divider" };
+
+export function plainText(text: string, max: number = LIMITS.button): PlainText {
+  return { type: "plain_text", text: clip(text, max), emoji: true };
+}
+
+/** A button dq handles: Slack sends `actionId` and `value` back when it is pressed (after `confirm`, if given). */
+export function button(
+  label: string,
+  actionId: string,
+  value: string,
+  options: { style?: "primary" | "danger"; confirm?: { title: string; text: string; yes: string } } = {},
+): ButtonElement {
+  return {
+    type: "button",
+    text: plainText(label),
+    action_id: actionId,
+    value: value.slice(0, LIMITS.buttonValue),
+    ...(options.style ? { style: options.style } : {}),
+    ...(options.confirm
+      ? {
+          confirm: {
+            title: plainText(options.confirm.title, 100),
+            text: { type: "mrkdwn", text: clip(options.confirm.text, 300) },
+            confirm: plainText(options.confirm.yes, 30),
+            deny: plainText("Not now", 30),
+            ...(options.style ? { style: options.style } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** A button that opens `url`; Slack still sends an action for it, which dq answers with nothing. */
+export function linkButton(label: string, actionId: string, url: string): ButtonElement {
+  return { type: "button", text: plainText(label), action_id: actionId, url: url.slice(0, 3000) };
+}
+
+export function actions(elements: readonly ButtonElement[], blockId?: string): Block {
+  return { type: "actions", ...(blockId ? { block_id: blockId } : {}), elements: elements.slice(0, 25) };
+}
 
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;

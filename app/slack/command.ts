@@ -9,6 +9,11 @@ export const MAX_LOOKBACK_DAYS = 366;
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const HH_MM = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
+/** A session id as an operator could paste it (or a button carries it); `latest` is not one. */
+export function isSessionId(value: string): boolean {
+  return SESSION_ID.test(value) && value.toLowerCase() !== "latest";
+}
+
 export type ScheduleAction =
   | { action: "show" }
   | { action: "pause" }

@@ -2,11 +2,26 @@ import type { Operations } from "../pipeline/operations.ts";
 import type { StartInput } from "../pipeline/start-session.ts";
 
 /**
- * Hands a session start to the coordinator without waiting for it: resolves once the start is accepted
- * (an asynchronous Lambda invocation, or the local stack's equivalent), before the session exists.
+ * What the coordinator made of a start: a session (new, or the one the same idempotency key already started), a
+ * rejection whose reason is for the person who asked (bad input, an empty universe, nothing to retry), or no
+ * answer yet (the start runs on, its outcome shows in the channel).
+ */
+export type StartOutcome =
+  | {
+      status: "initiated" | "duplicate";
+      sessionId: string;
+      totalSymbols: number;
+      estimatedDurationMinutes: number;
+    }
+  | { status: "rejected"; reason: string }
+  | { status: "pending" };
+
+/**
+ * Starts a session through the coordinator and says how it went. Called from the Slack function's asynchronous
+ * work, never while Slack waits for an answer.
  */
 export interface SessionStarter {
-  start(input: StartInput): Promise<void>;
+  start(input: StartInput): Promise<StartOutcome>;
 }
 
 /** What Slack asks of the pipeline: the subset of Operations it calls, so tests can pass a small fake. */

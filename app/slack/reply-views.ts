@@ -30,8 +30,8 @@ export function unknownMessage(text: string): SlackMessage {
 }
 
 export function invalidMessage(command: string, reason: string): SlackMessage {
-  const text = `/dq ${command}: ${reason}`;
-  return { text, blocks: [section(`:warning: ${escapeMrkdwn(text)}`), context("`/dq help` lists the commands")] };
+  const text = escapeMrkdwn(`/dq ${command}: ${reason}`);
+  return { text, blocks: [section(`:warning: ${text}`), context("`/dq help` lists the commands")] };
 }
 
 export function refusalMessage(reason: string): SlackMessage {
@@ -41,12 +41,17 @@ export function refusalMessage(reason: string): SlackMessage {
 
 /** A failure after the acknowledgement: one line, never a stack trace. */
 export function failureMessage(command: string, reason: string): SlackMessage {
-  const text = `/dq ${command} failed: ${reason}`;
-  return { text, blocks: [section(`:warning: ${escapeMrkdwn(text)}`)] };
+  const text = escapeMrkdwn(`/dq ${command} failed: ${reason}`);
+  return { text, blocks: [section(`:warning: ${text}`)] };
 }
 
+/**
+ * A short notice. Its text is escaped, in the blocks and in the notification text alike, so nothing in it (an
+ * error's message, an alarm's reason) can mention `<!channel>` or a user; backticks and *bold* still work.
+ */
 export function noticeMessage(text: string): SlackMessage {
-  return { text, blocks: [section(text)] };
+  const escaped = escapeMrkdwn(text);
+  return { text: escaped, blocks: [section(escaped)] };
 }
 
 export function scheduleMessage(info: DailyScheduleInfo, change?: string): SlackMessage {

@@ -55,8 +55,8 @@ export function startingMessage(what: {
 
 /** The live message when the start could not be handed on. */
 export function startFailedMessage(reason: string, userId: string): SlackMessage {
-  const text = `dq run could not start: ${reason}`;
-  return { text, blocks: [section(`:warning: ${escapeMrkdwn(text)}`), context(`Requested by <@${userId}>`)] };
+  const text = escapeMrkdwn(`dq run could not start: ${reason}`);
+  return { text, blocks: [section(`:warning: ${text}`), context(`Requested by <@${userId}>`)] };
 }
 
 /** SessionProgress, rendered into the live message. The ETA extrapolates the pace so far. */

@@ -12,6 +12,13 @@ const EMOJI: Record<string, string> = {
   large_green_circle: "🟢",
   double_vertical_bar: "⏸",
   grey_question: "❔",
+  bell: "🔔",
+  mute: "🔇",
+  new: "🆕",
+  repeat: "🔁",
+  sparkles: "✨",
+  moon: "🌙",
+  thread: "🧵",
 };
 
 /**
@@ -43,6 +50,10 @@ export function renderForTerminal(blocks: readonly Block[], width = 72): string 
       case "context":
         lines.push(block.elements.map((e) => plain(e.text)).join("  ·  "));
         break;
+      case "actions":
+        // Buttons as the channel shows them: a link button opens a page, the others ask dq to act.
+        lines.push(block.elements.map((e) => `[ ${e.text.text}${e.url ? " ↗" : ""} ]`).join("  "));
+        break;
       case "divider":
         lines.push("─".repeat(Math.min(width, 40)));
         break;
@@ -68,6 +79,8 @@ export function renderMessageForTerminal(
 function plain(mrkdwn: string): string {
   return mrkdwn
     .replace(/<@([A-Z0-9]+)>/g, "@$1")
+    .replace(/<!subteam\^([A-Z0-9]+)(?:\|@?([^>]*))?>/g, (_m, id: string, name?: string) => `@${name || id}`)
+    .replace(/<!(here|channel|everyone)>/g, "@$1")
     .replace(/<#([A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name || id}`)
     .replace(/<([^|>]+)\|([^>]+)>/g, "$2")
     .replace(/<([^>]+)>/g, "$1")

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DatalakeConfigError } from "../../app/adapters/datalake/errors.ts";
-import { SessionStartError } from "../../app/adapters/lambda/async-starter.ts";
+import { SessionStartError } from "../../app/adapters/lambda/session-starter.ts";
 import { DailyScheduleError } from "../../app/adapters/scheduler/daily-schedule.ts";
 import { ConfigError } from "../../app/config/config.ts";
 import { UserFacingError } from "../../app/domain/errors.ts";

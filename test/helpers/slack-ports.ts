@@ -1,17 +1,63 @@
-/** In-memory fakes of the Slack app's ports: the session operations, the starter and the daily schedule. */
+/** In-memory fakes of the Slack app's ports: the session operations, the starter, the daily schedule, the jobs. */
 import type { Page, SessionRecord } from "../../app/pipeline/model.ts";
 import { OperationError, type SessionStatusView } from "../../app/pipeline/operations.ts";
 import type { StartInput } from "../../app/pipeline/start-session.ts";
-import type { DailySchedule, DailyScheduleInfo, SessionOperations, SessionStarter } from "../../app/slack/ports.ts";
+import { type SlackJob, type SlackJobQueue, slackJobEvent } from "../../app/slack/jobs.ts";
+import type {
+  DailySchedule,
+  DailyScheduleInfo,
+  SessionOperations,
+  SessionStarter,
+  StartOutcome,
+} from "../../app/slack/ports.ts";
 import { sessionInProgress } from "./session-records.ts";
 
-/** Records starts; a start resolves at once, as an asynchronous Lambda invocation does. */
+/** Records starts and answers as the coordinator would: a new session, unless told to reject or fail. */
 export class RecordingStarter implements SessionStarter {
   readonly inputs: StartInput[] = [];
   failWith: Error | undefined;
-  async start(input: StartInput): Promise<void> {
+  /** The coordinator's answer; by default a new session `s-started-<n>`. */
+  answer: StartOutcome | undefined;
+  async start(input: StartInput): Promise<StartOutcome> {
     if (this.failWith) throw this.failWith;
     this.inputs.push(input);
+    return (
+      this.answer ?? {
+        status: "initiated",
+        sessionId: `s-started-${this.inputs.length}`,
+        totalSymbols: input.symbols?.length ?? 200,
+        estimatedDurationMinutes: 3,
+      }
+    );
+  }
+}
+
+/**
+ * The Slack function's hand-off in process: a job runs on a later turn of the event loop, as an asynchronous
+ * invocation would, after going through JSON as a Lambda event does. `idle()` waits for every job.
+ */
+export class InProcessSlackJobs implements SlackJobQueue {
+  readonly jobs: SlackJob[] = [];
+  failWith: Error | undefined;
+  #deliver: ((event: unknown) => Promise<unknown>) | undefined;
+  readonly #running = new Set<Promise<unknown>>();
+
+  /** Where jobs go: the Slack handler, as Lambda would invoke it. */
+  deliverTo(deliver: (event: unknown) => Promise<unknown>): void {
+    this.#deliver = deliver;
+  }
+
+  async handOff(job: SlackJob): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.jobs.push(job);
+    const event: unknown = JSON.parse(JSON.stringify(slackJobEvent(job)));
+    const run = new Promise((resolve) => setImmediate(resolve)).then(() => this.#deliver?.(event));
+    this.#running.add(run);
+    void run.finally(() => this.#running.delete(run));
+  }
+
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 }
 

@@ -39,6 +39,50 @@ export function slashCommandBody(fields: SlashCommandFields = {}): string {
   return params.toString();
 }
 
+/** What a button press says: which button, on which message, by whom. */
+export interface BlockActionFields {
+  actionId: string;
+  value?: string;
+  userId?: string;
+  channelId?: string;
+  messageTs?: string;
+  triggerId?: string;
+  responseUrl?: string;
+}
+
+/**
+ * A `block_actions` interactivity body as Slack posts it to the request URL: form-encoded, its one field
+ * `payload` holding the JSON (trimmed to the fields Bolt and dq read).
+ */
+export function blockActionBody(fields: BlockActionFields): string {
+  const channel = fields.channelId ?? "C0OPS";
+  const messageTs = fields.messageTs ?? "1768537800.000100";
+  const payload = {
+    type: "block_actions",
+    user: { id: fields.userId ?? "U0ALICE", username: "alice", name: "alice", team_id: "T0001" },
+    api_app_id: "A0DQ",
+    token: "gIkuvaNzQIHg97ATvDxqgjtO",
+    container: { type: "message", message_ts: messageTs, channel_id: channel, is_ephemeral: false },
+    trigger_id: fields.triggerId ?? "13345224609.738474920.8088930838d88f008e0",
+    team: { id: "T0001", domain: "example" },
+    is_enterprise_install: false,
+    channel: { id: channel, name: "dq-ops" },
+    message: { type: "message", ts: messageTs, text: "dq summary", bot_id: "BDQBOT" },
+    response_url: fields.responseUrl ?? "https://hooks.slack.com/actions/T0001/1/abc",
+    actions: [
+      {
+        type: "button",
+        action_id: fields.actionId,
+        block_id: "dq-actions",
+        text: { type: "plain_text", text: "Retry failed", emoji: true },
+        ...(fields.value !== undefined ? { value: fields.value } : {}),
+        action_ts: "1768537860.123456",
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
 export interface SignedEventOptions {
   secret?: string;
   /** Seconds since the epoch. @default now */

@@ -73,7 +73,7 @@ describe("FakeSlack behaves like Slack where dq can trip", () => {
     const label = client.chat.postMessage({
       channel: "C1",
       text: "t",
-      blocks: [{ type: "actions", elements: [button] }],
+      blocks: [{ type: "actions", elements: [button] }] as never,
     });
 
     await expect(tooMany).rejects.toThrow(/invalid_blocks/);

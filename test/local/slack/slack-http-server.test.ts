@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createSlackLambdaHandler } from "../../../app/handlers/slack.ts";
+import type { SlackHandlerDeps } from "../../../app/slack/app.ts";
+import { lambdaContext } from "../../../local/aws/lambda-context.ts";
 import { type FakeSlack, startFakeSlack } from "../../../local/slack/fake-slack.ts";
 import { type SlackHttpServer, startSlackHttpServer } from "../../../local/slack/slack-http-server.ts";
 import { MemoryLog } from "../../helpers/memory-log.ts";
-import { FakeOperations, MemorySchedule, RecordingStarter } from "../../helpers/slack-ports.ts";
+import { FakeOperations, InProcessSlackJobs, MemorySchedule, RecordingStarter } from "../../helpers/slack-ports.ts";
 import { BOT_TOKEN, SIGNING_SECRET, signSlackRequest, slashCommandBody } from "../../helpers/slack-requests.ts";
 
 let slack: FakeSlack | undefined;
@@ -17,19 +20,23 @@ afterEach(async () => {
 async function start() {
   slack = await startFakeSlack({ token: BOT_TOKEN });
   const starter = new RecordingStarter();
-  server = await startSlackHttpServer({
-    deps: {
-      signingSecret: SIGNING_SECRET,
-      botToken: BOT_TOKEN,
-      slackApiUrl: slack.apiUrl,
-      operations: new FakeOperations(),
-      starter,
-      schedule: new MemorySchedule(),
-      policy: { allowedUsers: [], allowedChannels: ["C0OPS"], admins: [] },
-      log: new MemoryLog(),
-    },
-  });
-  return { slack, server, starter };
+  const jobs = new InProcessSlackJobs();
+  const deps: SlackHandlerDeps = {
+    signingSecret: SIGNING_SECRET,
+    botToken: BOT_TOKEN,
+    slackApiUrl: slack.apiUrl,
+    operations: new FakeOperations(),
+    starter,
+    schedule: new MemorySchedule(),
+    policy: { allowedUsers: [], allowedChannels: ["C0OPS"], admins: [] },
+    log: new MemoryLog(),
+    jobs,
+  };
+  // The work goes to the same function, as the Slack function's asynchronous invocation of itself does.
+  const worker = createSlackLambdaHandler(deps);
+  jobs.deliverTo((event) => worker(event, lambdaContext("slack")));
+  server = await startSlackHttpServer({ deps });
+  return { slack, server, starter, jobs };
 }
 
 function post(url: string, body: string, headers: Record<string, string>) {
@@ -48,7 +55,7 @@ describe("startSlackHttpServer", () => {
   });
 
   it("starts a session for a signed /dq run and posts the live message to Slack", async () => {
-    const { slack, server, starter } = await start();
+    const { slack, server, starter, jobs } = await start();
     const body = slashCommandBody({
       text: "run AAPL MSFT --lookback 5",
       trigger_id: "t-http",
@@ -63,6 +70,7 @@ describe("startSlackHttpServer", () => {
 
     expect(response.status).toBe(200);
     expect(((await response.json()) as { text: string }).text).toContain("Starting dq run");
+    await jobs.idle();
     expect(starter.inputs).toMatchObject([{ symbols: ["AAPL", "MSFT"], idempotencyKey: "slack:t-http" }]);
     expect(slack.messages("C0OPS")).toHaveLength(1);
   });
