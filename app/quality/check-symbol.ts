@@ -68,7 +68,11 @@ export function checkSymbol(input: CheckInput): SymbolResult {
   }
   const prepared = prepareReference(input.reference, market);
   const window = findWindow(prepared.series, asOf, options, market);
-  if (!window) return errorResult(input.symbol, "provider", "reference returned no complete session");
+  if (!window) {
+    const conflicts = input.reference.conflicts?.length ?? 0;
+    const why = conflicts > 0 ? `: ${conflicts} date(s) answered twice with different values were set aside` : "";
+    return errorResult(input.symbol, "provider", `reference returned no complete session${why}`);
+  }
 
   const subject = sortByDate(redate(input.subject, market.timezone));
   const alignment = align(subject, window, prepared.setAside);
@@ -98,7 +102,8 @@ export function checkSymbol(input: CheckInput): SymbolResult {
     add(CheckCode.stale, () => optional(staleIssue(window, lastSession, stale?.expected)));
     add(CheckCode.missingBars, () => missingBarIssues(window, alignment));
     add(CheckCode.duplicateBars, () => duplicateBarIssues(findDuplicates(own)));
-    add(CheckCode.missingValue, () => missingValueIssues(own));
+    // A blank or NaN cell is reported wherever it is in the series, like a non-session date.
+    add(CheckCode.missingValue, () => missingValueIssues(subject.slice(0, upperBound(subject, window.today))));
     add(CheckCode.ohlcInvalid, () => ohlcInvalidIssues(own, options.tolerances.ohlcEpsilonPct));
   }
   add(CheckCode.futureBar, () => calendar.future);
