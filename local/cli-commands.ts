@@ -1,11 +1,17 @@
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { CliError } from "../app/cli/errors.ts";
-import { readLocalState, removeLocalState, writeLocalState } from "../app/cli/target.ts";
+import { dirname, join } from "node:path";
+import { CliError, UnsuccessfulOutcomeError } from "../app/cli/errors.ts";
+import { readLocalState, removeLocalState, stateFile, writeLocalState } from "../app/cli/target.ts";
 import { ENV } from "../app/wiring.ts";
 import { runDemo } from "./demo.ts";
 import { generateSampleDatalake } from "./sample-datalake/index.ts";
-import { LOCAL_SLACK } from "./slack/local-slack.ts";
+import {
+  LOCAL_SLACK,
+  type LocalSlackApp,
+  LocalSlackConfigError,
+  type LocalSlackOptions,
+  localSlackOptionsFromEnv,
+} from "./slack/local-slack.ts";
 import { sendSlashCommand } from "./slack/slash-command.ts";
 import { terminalPrinter } from "./slack/terminal-printer.ts";
 import { startLocalStack } from "./stack.ts";
@@ -21,10 +27,21 @@ function numberFromEnv(name: string): number | undefined {
 }
 
 /** `dq local`: starts the local stack and keeps it up until SIGINT/SIGTERM. */
-export async function runLocalCommand(opts: { datalake?: string; verbose?: boolean }): Promise<void> {
+export async function runLocalCommand(opts: {
+  datalake?: string;
+  verbose?: boolean;
+  schedule?: boolean;
+}): Promise<void> {
+  let slackOptions: LocalSlackOptions;
+  try {
+    slackOptions = localSlackOptionsFromEnv(process.env);
+  } catch (error) {
+    if (error instanceof LocalSlackConfigError) throw new CliError(error.message, { cause: error });
+    throw error;
+  }
   let datalake = opts.datalake ?? process.env[ENV.datalake];
   if (!datalake) {
-    const dir = resolve(".dq", "sample-datalake");
+    const dir = join(dirname(stateFile()), "sample-datalake");
     mkdirSync(dir, { recursive: true });
     datalake = (await generateSampleDatalake({ dir, asOf: new Date() })).uriTemplate;
     process.stdout.write(`generated a sample datalake with injected defects (labels in ${join(dir, "labels.json")})\n`);
@@ -36,10 +53,14 @@ export async function runLocalCommand(opts: { datalake?: string; verbose?: boole
     providerUrl: process.env[ENV.twelveDataBaseUrl] || undefined,
     apiKey: process.env[ENV.twelveDataApiKey] || undefined,
     datalake,
+    dailySchedule: opts.schedule ?? true,
     log: terminalLog({ verbose: opts.verbose }),
-    slack: { onMessage: terminalPrinter() },
+    slack: { ...slackOptions, onMessage: terminalPrinter() },
+  }).catch((error: unknown) => {
+    if (error instanceof LocalSlackConfigError) throw new CliError(error.message, { cause: error });
+    throw error;
   });
-  const slack = stack.slack;
+  const slack = stack.slackApp;
   const file = writeLocalState({
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -52,8 +73,8 @@ export async function runLocalCommand(opts: { datalake?: string; verbose?: boole
       "dq local stack is up:",
       ...Object.entries(stack.endpoints).map(([k, v]) => `  ${k.padEnd(12)} ${v}`),
       `  datalake     ${datalake}`,
-      `  slack app    ${slack?.requestUrl} (signing secret ${slack?.signingSecret}; channel ${LOCAL_SLACK.channel}, admin ${LOCAL_SLACK.admin})`,
-      `  fake slack   ${slack?.fakeSlack.apiUrl} (messages print below)`,
+      ...(slack ? slackBanner(slack, slackOptions) : []),
+      `  schedule     ${opts.schedule === false ? "none (sessions start only when asked)" : "the daily schedule, as deployed"}`,
       `  state        ${file}`,
       'Try: npx dq run --wait   |   npx dq slack "run AAPL MSFT --lookback 5"   |   npx dq status   |   npx dq results latest',
       "Ctrl-C stops it.",
@@ -70,6 +91,20 @@ export async function runLocalCommand(opts: { datalake?: string; verbose?: boole
   await stack.stop();
 }
 
+/** What the Slack app of `dq local` talks to, and where its secrets come from (a secret given is never printed). */
+function slackBanner(slack: LocalSlackApp, options: LocalSlackOptions): string[] {
+  const env = slack.env;
+  const admins = env[ENV.slackAdmins] || "none";
+  return [
+    `  slack app    ${slack.requestUrl} (signing secret ${options.signingSecret ? `from ${ENV.slackSigningSecret}` : slack.signingSecret})`,
+    slack.fakeSlack
+      ? `  slack api    ${slack.apiUrl} (the fake Slack: messages print below)`
+      : `  slack api    ${slack.apiUrl} (${options.apiUrl ? ENV.slackApiUrl : "Slack"}, bot token from ${ENV.slackBotToken})`,
+    `  socket mode  ${slack.socketMode ? "connected to Slack (SLACK_APP_TOKEN)" : "off (set SLACK_APP_TOKEN and SLACK_BOT_TOKEN to attach a real Slack app)"}`,
+    `  channel      ${env[ENV.slackChannel]} (admins ${admins})`,
+  ];
+}
+
 /** `dq demo`: a whole session on the local stack; a missed defect, a false alarm or a 429 fails the process. */
 export async function runDemoCommand(opts: {
   symbols: number;
@@ -77,7 +112,10 @@ export async function runDemoCommand(opts: {
   verbose?: boolean;
 }): Promise<void> {
   const outcome = await runDemo({ symbols: opts.symbols, windowSeconds: opts.windowSeconds, verbose: opts.verbose });
-  if (outcome.missed > 0 || outcome.falseAlarms > 0 || outcome.rateLimited > 0) process.exitCode = 1;
+  if (outcome.missed > 0 || outcome.falseAlarms > 0 || outcome.rateLimited > 0)
+    throw new UnsuccessfulOutcomeError(
+      `the demo's report differs from the injected defects: ${outcome.missed} missed, ${outcome.falseAlarms} false alarms, ${outcome.rateLimited} rate-limited requests`,
+    );
 }
 
 /** `dq slack "<text>"`: what typing `/dq <text>` in the local channel does, as a signed request to the local app. */
@@ -93,5 +131,5 @@ export async function runSlackCommand(text: string, opts: { user?: string; chann
     responseUrl: new URL("../response/local", apiUrl).toString(),
   });
   process.stdout.write(`${answer.status} ${answer.body}\n`);
-  if (answer.status !== 200) process.exitCode = 1;
+  if (answer.status !== 200) throw new UnsuccessfulOutcomeError(`the Slack app answered ${answer.status}`);
 }

@@ -22,8 +22,14 @@ import { LocalClock } from "./clock.ts";
 import { CountingMetrics } from "./counting-metrics.ts";
 import { createSyntheticMarket } from "./market/synthetic-market.ts";
 import type { MarketData } from "./market/types.ts";
-import type { FakeSlack, FakeSlackOptions } from "./slack/fake-slack.ts";
-import { type LocalSlack, startLocalSlackApi, startLocalSlackFunctions } from "./slack/local-slack.ts";
+import type { FakeSlack } from "./slack/fake-slack.ts";
+import {
+  type LocalSlack,
+  type LocalSlackApp,
+  type LocalSlackOptions,
+  startLocalSlackApi,
+  startLocalSlackFunctions,
+} from "./slack/local-slack.ts";
 import { startTwelveDataEmulator, type TwelveDataEmulator } from "./twelvedata/emulator.ts";
 
 export interface LocalStackOptions {
@@ -56,8 +62,11 @@ export interface LocalStackOptions {
   clock?: LocalClock;
   /** Create the daily schedule as infra does (its cron then fires on the stack's clock). @default true */
   dailySchedule?: boolean;
-  /** Serve the Slack app and route notifications to a fake Slack Web API (printing with onMessage). */
-  slack?: { onMessage?: FakeSlackOptions["onMessage"] };
+  /**
+   * Serve the Slack app and route notifications to a fake Slack Web API (printing with onMessage), or, with a bot
+   * token or API URL, to that Slack; with an app-level token, connect over Socket Mode too.
+   */
+  slack?: LocalSlackOptions;
   /** Middleware on every SDK client of the pipeline (request counting, injected throttling). */
   instrumentClient?: RuntimeOverrides["instrumentClient"];
   /** Faults and counters: wraps the processor handler (tests inject crashes here). */
@@ -82,7 +91,10 @@ export interface LocalStack {
   processorPoller: EventSourcePoller;
   deadLetterPoller: EventSourcePoller;
   functions: LocalFunctions;
+  /** The Slack app on the fake Slack (unset when the app talks to another Slack: see slackApp). */
   slack?: LocalSlack & { fakeSlack: FakeSlack };
+  /** The Slack app, whatever Slack it talks to. */
+  slackApp?: LocalSlackApp;
   stop(): Promise<void>;
 }
 
@@ -178,9 +190,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     let slackApi: Awaited<ReturnType<typeof startLocalSlackApi>> | undefined;
     if (options.slack) {
-      slackApi = await startLocalSlackApi({ onMessage: options.slack.onMessage });
+      slackApi = await startLocalSlackApi(options.slack);
       const fake = slackApi.fakeSlack;
-      stoppers.push(() => fake.stop());
+      if (fake) stoppers.push(() => fake.stop());
       Object.assign(env, slackApi.env);
     }
     Object.assign(process.env, env);
@@ -203,12 +215,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     functions.deadLetter = asLocalFunction("deadLetter", createDeadLetterHandler(getRuntime));
     functions.notifier = options.notifier ?? (async () => undefined);
     let slack: LocalStack["slack"];
+    let slackApp: LocalStack["slackApp"];
     if (slackApi) {
-      const local = await startLocalSlackFunctions(process.env, runtime, runtime.ctx.log);
+      const local = await startLocalSlackFunctions(process.env, runtime, runtime.ctx.log, {
+        appToken: options.slack?.appToken,
+      });
       stoppers.push(() => local.stop());
       functions.slack = local.slack;
       if (!options.notifier) functions.notifier = local.notifier;
-      slack = { ...local, fakeSlack: slackApi.fakeSlack, env: slackApi.env };
+      const { fakeSlack, env: slackEnv } = slackApi;
+      slackApp = { ...local, fakeSlack, env: slackEnv, apiUrl: slackEnv[ENV.slackApiUrl] ?? "" };
+      if (fakeSlack) slack = { ...local, fakeSlack, env: slackEnv };
     }
 
     const visibility = options.visibilityTimeoutSeconds ?? QUEUE.visibilityTimeoutSeconds;
@@ -250,6 +267,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deadLetterPoller,
       functions,
       slack,
+      slackApp,
       stop,
     };
   } catch (error) {

@@ -24,8 +24,19 @@ export function registerLocalCommands(program: Command): void {
     .command("local")
     .description("start the local stack (emulators, shims, handlers) and keep it up; other dq commands find it")
     .option("--datalake <uri-template>", "default datalake of sessions (default: a generated sample datalake)")
+    .option("--no-schedule", "leave out the daily schedule: sessions start only when asked")
     .option("--verbose", "print every log line as JSON")
-    .action(async (opts: { datalake?: string; verbose?: boolean }) => (await loadLocalTooling()).runLocalCommand(opts));
+    .addHelpText(
+      "after",
+      `
+Slack: the app is served at the printed request URL and posts to a fake Slack Web API, unless
+SLACK_BOT_TOKEN (with SLACK_API_URL for a Slack-compatible API) names another; SLACK_SIGNING_SECRET
+verifies the requests; SLACK_APP_TOKEN (xapp-…) also connects it to Slack over Socket Mode.
+DQ_SLACK_CHANNEL, DQ_SLACK_ADMINS, DQ_SLACK_ALLOWED_USERS and DQ_SLACK_ALLOWED_CHANNELS as deployed.`,
+    )
+    .action(async (opts: { datalake?: string; verbose?: boolean; schedule: boolean }) =>
+      (await loadLocalTooling()).runLocalCommand(opts),
+    );
 
   program
     .command("demo")
