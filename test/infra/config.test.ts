@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { FUNCTIONS, SCHEDULE } from "../../app/wiring.ts";
 import { loadStackConfig, parseStackSettings, StackConfigError } from "../../infra/config.ts";
-import { promiseOf } from "./helpers.ts";
+import { promiseOf } from "./pulumi-mocks.ts";
 
 const REQUIRED = {
   datalake: "s3://lake/daily/{symbol}/bars.parquet",

@@ -3,7 +3,7 @@ import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../../app/wiring.ts";
-import { promiseOf, REQUIRED_CONFIG, RecordingMocks } from "./helpers.ts";
+import { promiseOf, REQUIRED_CONFIG, RecordingMocks } from "./pulumi-mocks.ts";
 
 // The program as `pulumi up` runs it: the stack's config, the handlers bundled from app/handlers, the outputs
 // exported by infra/index.ts.

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { MetricName } from "../../app/pipeline/context.ts";
 import { METRICS_NAMESPACE as EMITTED_NAMESPACE, EmfMetrics, telemetryIdentity } from "../../app/runtime/telemetry.ts";
 import { METRICS_NAMESPACE } from "../../infra/names.ts";
-import { ACCOUNT, type BuiltStack, buildStack, promiseOf, REGION } from "./helpers.ts";
+import { ACCOUNT, type BuiltStack, buildStack, promiseOf, REGION } from "./pulumi-mocks.ts";
 
 const ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm";
 

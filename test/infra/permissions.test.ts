@@ -11,7 +11,7 @@ import {
   REQUIRED_CONFIG,
   SECRET_VALUES,
   unwrapSecret,
-} from "./helpers.ts";
+} from "./pulumi-mocks.ts";
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { SCHEDULE } from "../../app/wiring.ts";
-import { ACCOUNT, type BuiltStack, buildStack, REGION } from "./helpers.ts";
+import { ACCOUNT, type BuiltStack, buildStack, REGION } from "./pulumi-mocks.ts";
 
 const SCHEDULE_TYPE = "aws:scheduler/schedule:Schedule";
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ENV, FUNCTIONS, type FunctionName, QUEUE, RULES, resourceNames, TABLE } from "../../app/wiring.ts";
-import { ACCOUNT, type BuiltStack, buildStack, promiseOf, REGION } from "./helpers.ts";
+import { ACCOUNT, type BuiltStack, buildStack, promiseOf, REGION } from "./pulumi-mocks.ts";
 
 const TABLE_TYPE = "aws:dynamodb/table:Table";
 const QUEUE_TYPE = "aws:sqs/queue:Queue";
