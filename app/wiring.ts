@@ -146,8 +146,11 @@ export const ENV = {
   creditWindowSeconds: "DQ_CREDIT_WINDOW_SECONDS",
   batchSize: "DQ_BATCH_SIZE",
   datalake: "DQ_DATALAKE",
+  /** The explicit universe, as lists (the local stack and tests; on AWS see universeParameterPath). */
   symbols: "DQ_SYMBOLS",
   denySymbols: "DQ_DENY_SYMBOLS",
+  /** The SSM path of the stack's universe parameters, which Lambda's 4 KB environment could not hold. */
+  universeParameterPath: "DQ_UNIVERSE_PARAMETER_PATH",
   lookbackDays: "DQ_LOOKBACK_DAYS",
   retentionDays: "DQ_RETENTION_DAYS",
   /** The processor's timeout (seconds), which the lease and the sweep of lost messages follow. */
@@ -187,6 +190,8 @@ export function resourceNames(stack: string) {
       slackBotToken: `/dq/${stack}/slack-bot-token`,
       slackSigningSecret: `/dq/${stack}/slack-signing-secret`,
     },
+    /** SSM String parameters `<path>/<n>` holding the explicit universe (see app/config/universe-parameters.ts). */
+    universeParameterPath: `/dq/${stack}/universe`,
   };
 }
 

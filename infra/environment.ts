@@ -26,7 +26,7 @@ type Environment = Record<string, pulumi.Input<string>>;
 
 /** What app/runtime/pipeline-runtime.ts reads: every function that builds the pipeline gets all of it. */
 function pipeline(s: EnvironmentSources): Environment {
-  const { provider, universe } = s.settings;
+  const { provider } = s.settings;
   return {
     [ENV.tableName]: s.tableName,
     [ENV.retentionDays]: String(s.settings.retentionDays),
@@ -43,8 +43,6 @@ function pipeline(s: EnvironmentSources): Environment {
     [ENV.creditsPerDay]: provider.creditsPerDay === null ? "none" : String(provider.creditsPerDay),
     [ENV.batchSize]: String(provider.batchSize),
     [ENV.datalake]: s.settings.datalake.uri,
-    [ENV.symbols]: universe.symbols.join(","),
-    [ENV.denySymbols]: universe.deny.join(","),
     [ENV.lookbackDays]: String(s.settings.lookbackDays),
   };
 }
@@ -61,9 +59,93 @@ export function identity(s: EnvironmentSources): Environment {
   return { [ENV.powertoolsServiceName]: METRICS.service(s.settings.stack), [ENV.stack]: s.settings.stack };
 }
 
+/**
+ * Functions deployed without source maps. The Slack function must answer Slack within 3 s: with maps, the first
+ * stack trace of a cold instance costs about half a second (Node parses the 3 MB map then), measured in
+ * docs/deploy.md, for a thin function whose failures are rare and whose stack traces stay short.
+ */
+export const WITHOUT_SOURCE_MAPS: readonly FunctionName[] = ["slack"];
+
+/** A function's whole environment: who it is, how Node runs it, and what its code reads. */
+export function functionEnvironment(name: FunctionName, s: EnvironmentSources): Environment {
+  return {
+    ...(WITHOUT_SOURCE_MAPS.includes(name) ? {} : { NODE_OPTIONS: "--enable-source-maps" }),
+    ...identity(s),
+    ...ENVIRONMENTS[name](s),
+  };
+}
+
+/** Lambda refuses a function whose environment variables take more than 4 KB in all. */
+export const LAMBDA_ENVIRONMENT_BYTES = 4096;
+
+/** The `dq:` keys whose values go into an environment as they are, to name them when one is too large. */
+const CONFIG_KEY_OF: Record<string, string> = {
+  [ENV.datalake]: "datalake",
+  [ENV.twelveDataBaseUrl]: "twelveDataBaseUrl",
+  [ENV.slackChannel]: "slackChannel",
+  [ENV.slackAllowedUsers]: "slackAllowedUsers",
+  [ENV.slackAllowedChannels]: "slackAllowedChannels",
+  [ENV.slackAdmins]: "slackAdmins",
+};
+
+/** The size Lambda's limit is checked against, counted as the JSON of the variables (a little more than keys + values). */
+export function environmentBytes(variables: Record<string, string>): number {
+  return Buffer.byteLength(JSON.stringify(variables));
+}
+
+/**
+ * Each function's environment at its largest: what AWS only assigns at deploy time (ARNs, URLs, a generated role
+ * name) at the longest it can be, in the longest partition and region.
+ */
+export function largestEnvironments(
+  settings: StackSettings,
+  names: InfraNames,
+): Record<FunctionName, Record<string, string>> {
+  const at = "aws-us-gov:SERVICE:ap-southeast-99:123456789012";
+  const arn = (service: string, resource: string) => `arn:${at.replace("SERVICE", service)}:${resource}`;
+  const sources: EnvironmentSources = {
+    settings,
+    names,
+    tableName: names.table,
+    queueUrl: `https://sqs.ap-southeast-99.amazonaws.com/123456789012/${names.queue}`,
+    queueArn: arn("sqs", names.queue),
+    startDeadLetterQueueArn: arn("sqs", names.startDeadLetterQueue),
+    eventBusName: names.eventBus,
+    scheduleGroupName: names.scheduleGroup,
+    schedulerRoleArn: `arn:aws-us-gov:iam::123456789012:role/${names.scheduleGroup}-role-0123456`,
+    parameterNames: names.secretParameters,
+    ledgerAccount: "0123456789abcdef",
+    coordinatorArn: arn("lambda", `function:${names.function("coordinator")}`),
+  };
+  return Object.fromEntries(
+    (Object.keys(ENVIRONMENTS) as FunctionName[]).map((name) => [
+      name,
+      functionEnvironment(name, sources) as Record<string, string>,
+    ]),
+  ) as Record<FunctionName, Record<string, string>>;
+}
+
+/** What would make CreateFunction fail on the 4 KB limit, naming the function and the keys that take the most. */
+export function environmentIssues(settings: StackSettings, names: InfraNames): string[] {
+  return Object.entries(largestEnvironments(settings, names)).flatMap(([name, variables]) => {
+    const bytes = environmentBytes(variables);
+    if (bytes <= LAMBDA_ENVIRONMENT_BYTES) return [];
+    const largest = Object.entries(variables)
+      .filter(([variable]) => variable in CONFIG_KEY_OF)
+      .map(([variable, value]) => [CONFIG_KEY_OF[variable], Buffer.byteLength(value)] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 2)
+      .map(([key, size]) => `dq:${key} (${size} bytes)`);
+    return [
+      `the ${name} function's environment would take ${bytes} bytes, above Lambda's ${LAMBDA_ENVIRONMENT_BYTES}: shorten ${largest.join(" or ")}`,
+    ];
+  });
+}
+
 /** The environment of each function: names and settings, with secrets as SSM parameter names only. */
 export const ENVIRONMENTS: Record<FunctionName, (s: EnvironmentSources) => Environment> = {
-  coordinator: pipeline,
+  // The functions that start sessions read the explicit universe from SSM (see infra/universe.ts).
+  coordinator: (s) => ({ ...pipeline(s), [ENV.universeParameterPath]: s.names.universeParameterPath }),
   // The only function that calls the provider.
   processor: (s) => ({ ...pipeline(s), [ENV.twelveDataApiKeyParameter]: s.parameterNames.twelveDataApiKey }),
   deadLetter: pipeline,

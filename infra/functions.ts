@@ -12,7 +12,7 @@ export interface DqFunctionArgs {
   memoryMb: number;
   timeoutSeconds: number;
   logRetentionDays: number;
-  /** Non-secret settings only: secrets travel as SSM parameter names. */
+  /** Non-secret settings only: secrets travel as SSM parameter names. The whole environment, NODE_OPTIONS included. */
   environment: Record<string, pulumi.Input<string>>;
   /** What the function may do beyond writing its own logs. */
   statements: readonly Statement[];
@@ -78,9 +78,7 @@ export class DqFunction extends pulumi.ComponentResource {
         timeout: args.timeoutSeconds,
         role: this.role.arn,
         ...(args.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: args.reservedConcurrency }),
-        environment: {
-          variables: { NODE_OPTIONS: "--enable-source-maps", ...args.environment },
-        },
+        environment: { variables: args.environment },
       },
       { parent: this, dependsOn: [this.logGroup, policy] },
     );

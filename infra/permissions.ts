@@ -17,6 +17,8 @@ export interface GrantTargets {
   dailyScheduleArn: pulumi.Input<string>;
   schedulerRoleArn: pulumi.Input<string>;
   parameterArns: Record<SecretKey, pulumi.Input<string>>;
+  /** The path of the universe parameters, which GetParametersByPath is authorized against. */
+  universePathArn: pulumi.Input<string>;
   datalake: DatalakeLocation;
   /** Known once the coordinator exists; only the Slack function needs it. */
   coordinatorArn?: pulumi.Input<string>;
@@ -143,6 +145,7 @@ export const GRANTS: Record<FunctionName, (t: GrantTargets) => Statement[]> = {
     // The asynchronous-invocation failure destination delivers with the function's own role.
     sendTo("SendFailedStart", t.startDeadLetterQueueArn),
     listDatalake(t),
+    { sid: "ReadUniverse", actions: ["ssm:GetParametersByPath"], resources: [t.universePathArn] },
   ],
   processor: (t) => [
     ...pipeline(t),

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { accountOf } from "../app/pipeline/planning.ts";
 import { FUNCTIONS, type FunctionName } from "../app/wiring.ts";
 import { handlerArchive, writeBundles } from "./bundle.ts";
-import { loadStackConfig, type StackConfig } from "./config.ts";
-import { ENVIRONMENTS, type EnvironmentSources, identity } from "./environment.ts";
+import { loadStackConfig, type StackConfig, StackConfigError } from "./config.ts";
+import { type EnvironmentSources, environmentIssues, functionEnvironment, WITHOUT_SOURCE_MAPS } from "./environment.ts";
 import { DqQueueConsumer } from "./event-sources.ts";
 import { DqEventBus, DqEventRules } from "./events.ts";
 import { DqFunction } from "./functions.ts";
@@ -15,6 +15,7 @@ import { DqDailySchedule, DqScheduler, scheduleArn } from "./schedule.ts";
 import { DqSecrets } from "./secrets.ts";
 import { DqSlackEndpoint } from "./slack-endpoint.ts";
 import { DqTable } from "./table.ts";
+import { DqUniverse } from "./universe.ts";
 
 export interface CreateStackOptions {
   /** @default loadStackConfig(): the current stack's `dq:` config */
@@ -50,6 +51,7 @@ const DESCRIPTIONS: Record<FunctionName, string> = {
 function bundledCode(): NonNullable<CreateStackOptions["code"]> {
   const bundles = writeBundles(
     Object.fromEntries(Object.entries(FUNCTIONS).map(([name, f]) => [name, f.entry])) as Record<FunctionName, string>,
+    { withoutSourceMaps: WITHOUT_SOURCE_MAPS },
   );
   return (name) => {
     const bundle = bundles.get(name);
@@ -61,8 +63,11 @@ function bundledCode(): NonNullable<CreateStackOptions["code"]> {
 /** The whole system for one stack: data, queues, functions, events, schedule, secrets and observability. */
 export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
   const config = options.config ?? loadStackConfig();
-  const code = options.code ?? bundledCode();
   const names = infraNames(config.stack);
+  // Refused before anything is built: CreateFunction would fail halfway through the first deploy.
+  const tooLarge = environmentIssues(config, names);
+  if (tooLarge.length > 0) throw new StackConfigError(config.stack, tooLarge);
+  const code = options.code ?? bundledCode();
 
   const table = new DqTable(names.table, { name: names.table, protect: config.protect });
   const queues = new DqQueues(`dq-${config.stack}-queues`, {
@@ -81,6 +86,10 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
       slackSigningSecret: names.secretParameters.slackSigningSecret,
     },
     values: config.secrets,
+  });
+  const universe = new DqUniverse(`dq-${config.stack}-universe`, {
+    path: names.universeParameterPath,
+    universe: config.universe,
   });
   const events = new DqEventBus(names.eventBus, { busName: names.eventBus });
   const scheduler = new DqScheduler(names.scheduleGroup, { groupName: names.scheduleGroup });
@@ -101,6 +110,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
       slackBotToken: secrets.parameters.slackBotToken.arn,
       slackSigningSecret: secrets.parameters.slackSigningSecret.arn,
     },
+    universePathArn: universe.pathArn,
     datalake: config.datalake,
   };
   const sources: EnvironmentSources = {
@@ -128,7 +138,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
       code: code(name, FUNCTIONS[name].entry),
       ...config.functions[name],
       logRetentionDays: config.logRetentionDays,
-      environment: { ...identity(sources), ...ENVIRONMENTS[name]({ ...sources, coordinatorArn }) },
+      environment: functionEnvironment(name, { ...sources, coordinatorArn }),
       statements: GRANTS[name]({ ...targets, coordinatorArn }),
       // The public function is capped, so a flood of requests cannot take the concurrency the pipeline needs.
       ...(name === "slack" && config.slackReservedConcurrency !== null

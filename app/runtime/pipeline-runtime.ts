@@ -3,6 +3,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDatalake } from "../adapters/datalake/create-datalake.ts";
 import { DynamoCreditLedger } from "../adapters/dynamodb/credit-ledger.ts";
@@ -24,6 +25,7 @@ import { ENV } from "../wiring.ts";
 import { perContainer } from "./per-container.ts";
 import { resolveSecret } from "./secrets.ts";
 import { asLog, createLogger, EmfMetrics } from "./telemetry.ts";
+import { readUniverse } from "./universe.ts";
 
 export interface PipelineRuntime {
   ctx: PipelineContext;
@@ -136,11 +138,15 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
     metrics,
     settings,
   };
+  // On AWS the explicit universe lives in SSM (it may be far larger than an environment holds); locally, in variables.
+  const universe = config.universeParameterPath
+    ? await readUniverse(instrument(new SSMClient({})), config.universeParameterPath)
+    : { symbols: config.symbols, deny: config.denySymbols };
   const operations = new Operations(ctx, {
     datalake: config.datalake || (profile.datalake.uri ?? ""),
     lookbackDays: config.lookbackDays,
-    denySymbols: config.denySymbols,
-    symbols: config.symbols,
+    denySymbols: universe.deny,
+    symbols: universe.symbols,
   });
   return { ctx, operations, config, flush: () => metrics.flush?.() };
 }

@@ -264,7 +264,10 @@ describe("IAM", () => {
 
 describe("the secrets", () => {
   it("stores each secret as an SSM SecureString parameter, kept secret in Pulumi's state", () => {
-    const parameters = dev.mocks.ofType("aws:ssm/parameter:Parameter").map((p) => p.inputs);
+    const parameters = dev.mocks
+      .ofType("aws:ssm/parameter:Parameter")
+      .map((p) => p.inputs)
+      .filter((p) => p.type === "SecureString");
 
     expect(parameters.map((p) => [p.name, p.type, unwrapSecret(p.value)])).toEqual([
       ["/dq/dev/twelve-data-api-key", "SecureString", { secret: true, value: REQUIRED_CONFIG.twelveDataApiKey }],

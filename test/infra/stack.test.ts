@@ -245,8 +245,12 @@ describe("the functions", () => {
     expect(env(prod, name)).toMatchObject({ [ENV.powertoolsServiceName]: "dq-prod", [ENV.stack]: "prod" });
   });
 
-  it.each(NAMES)("map %s's stack traces through source maps", (name) => {
+  it.each(NAMES.filter((n) => n !== "slack"))("map %s's stack traces through source maps", (name) => {
     expect(env(dev, name).NODE_OPTIONS).toBe("--enable-source-maps");
+  });
+
+  it("run the Slack function, which must answer within 3 s, without source maps", () => {
+    expect(env(dev, "slack")).not.toHaveProperty("NODE_OPTIONS");
   });
 
   it("tell the notifier only its channel and where its token is", () => {
@@ -277,7 +281,6 @@ describe("the functions", () => {
         [ENV.creditsPerDay]: "800",
         [ENV.batchSize]: "8",
         [ENV.datalake]: "s3://market-lake/daily/{symbol}/bars.parquet",
-        [ENV.symbols]: "",
         [ENV.lookbackDays]: "30",
       });
     },
