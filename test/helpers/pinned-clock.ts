@@ -1,7 +1,8 @@
 /**
  * The instant every clock-driven test starts at. Tests never read the real date: a stack, a sample datalake and
  * an as-of all start here, so a run is the same on any weekday, at any hour, in any time zone. `DQ_TEST_START`
- * moves it (the pinned-clock matrix in `.ci/run` runs the time-sensitive suites at several instants).
+ * moves it: scripts/pinned-clock-matrix.sh (a step of `.ci/run`) runs the files that read time at several instants,
+ * with the machine's clock moved there too.
  * @default a Wednesday afternoon in UTC, mid-session in New York
  */
 export const DEFAULT_TEST_START = "2026-01-14T15:00:00Z";
