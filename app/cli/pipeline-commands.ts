@@ -1,13 +1,11 @@
 import { userInfo } from "node:os";
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import cliProgress from "cli-progress";
 import { type Command, Option } from "commander";
+import type { ReferenceProvider } from "../domain/ports.ts";
 import type { CoordinatorResult } from "../handlers/coordinator.ts";
 import type { Operations } from "../pipeline/operations.ts";
 import type { StartInput, StartResult } from "../pipeline/start-session.ts";
-import { createPipelineRuntime } from "../runtime/pipeline-runtime.ts";
 import { ENV } from "../wiring.ts";
-import { CliError } from "./errors.ts";
+import { CliError, UnsuccessfulOutcomeError } from "./errors.ts";
 import { parseFormat, parseInstant, parseLookback, parseSymbolList } from "./options.ts";
 import { jsonReport, tableReport } from "./report.ts";
 import { formatStatus } from "./session-view.ts";
@@ -17,20 +15,40 @@ interface TargetOptions {
   stack?: string;
 }
 
-/** Points this process at the target system and builds the operations (reads need no provider key). */
+/**
+ * Points this process at the target system and builds the operations. Reading and steering sessions never calls
+ * the provider (the stack's functions do, with the stack's key), so these commands need no provider key: only the
+ * AWS credentials that reach the stack.
+ */
 async function connect(opts: TargetOptions): Promise<{ operations: Operations; where: string }> {
   const { env, where } = await targetEnv(opts.stack);
   Object.assign(process.env, env);
-  const runtime = await createPipelineRuntime({ apiKey: process.env[ENV.twelveDataApiKey] ?? "", log: quietLog });
+  // Loaded when used (as every SDK here), so that `dq --help` or a usage error answers at once.
+  const { createPipelineRuntime } = await import("../runtime/pipeline-runtime.ts");
+  const runtime = await createPipelineRuntime({ apiKey: "", provider: providerNotUsed, log: quietLog });
   return { operations: runtime.operations, where };
 }
 
 const quietLog = { debug() {}, info() {}, warn() {}, error() {} };
 
+const providerNotUsed: ReferenceProvider = {
+  dailyBars: () => Promise.reject(new Error("the session commands do not call the provider: the stack's functions do")),
+};
+
+/** A waited-for session that did not complete is the command's outcome: exit code 3, with the reason. */
+async function requireCompleted(operations: Operations, sessionId: string): Promise<void> {
+  const { session } = await operations.status(sessionId);
+  if (session.status !== "completed")
+    throw new UnsuccessfulOutcomeError(
+      `session ${session.sessionId} ended ${session.status}${session.error ? `: ${session.error}` : ""}`,
+    );
+}
+
 /** Starts a session the way every other starter does: through the coordinator function. */
 export async function invokeCoordinator(input: StartInput): Promise<StartResult> {
   const functionName = process.env[ENV.coordinatorArn];
   if (!functionName) throw new CliError("the target has no coordinator function configured");
+  const { InvokeCommand, LambdaClient } = await import("@aws-sdk/client-lambda");
   const out = await new LambdaClient({}).send(
     new InvokeCommand({
       FunctionName: functionName,
@@ -52,6 +70,7 @@ export async function waitForSession(
   stderr: NodeJS.WriteStream,
 ): Promise<void> {
   const first = await operations.status(sessionId);
+  const { default: cliProgress } = await import("cli-progress");
   const bar = stderr.isTTY
     ? new cliProgress.SingleBar(
         {
@@ -122,6 +141,7 @@ export function registerPipelineCommands(program: Command): void {
         if (opts.wait) {
           await waitForSession(operations, started.sessionId, process.stderr);
           process.stdout.write(`${formatStatus(await operations.status(started.sessionId), Date.now())}\n`);
+          await requireCompleted(operations, started.sessionId);
         }
       },
     );
@@ -183,8 +203,14 @@ export function registerPipelineCommands(program: Command): void {
       const { operations } = await connect(opts);
       const request = await operations.retryRequest(sessionId, { kind: "retry", user: actor() });
       const started = await invokeCoordinator(request);
-      process.stdout.write(`session ${started.sessionId} retries ${sessionId}: ${started.totalSymbols} symbols\n`);
-      if (opts.wait) await waitForSession(operations, started.sessionId, process.stderr);
+      process.stdout.write(
+        `session ${started.sessionId} retries ${request.retryOf ?? sessionId}: ${started.totalSymbols} symbols\n`,
+      );
+      if (opts.wait) {
+        await waitForSession(operations, started.sessionId, process.stderr);
+        process.stdout.write(`${formatStatus(await operations.status(started.sessionId), Date.now())}\n`);
+        await requireCompleted(operations, started.sessionId);
+      }
     });
 
   program
