@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import { createDatalake } from "../adapters/datalake/create-datalake.ts";
 import { parseDatalakeTemplate } from "../adapters/datalake/datalake-template.ts";
+import { loadProfile } from "../config/load-profile.ts";
+import { type ProfileSettings, profileSettings } from "../config/profile-settings.ts";
 import type { Datalake, ReferenceProvider } from "../domain/ports.ts";
 import { ProviderError, ProviderRateLimited, ProviderRefused, ProviderUnavailable } from "../domain/provider-errors.ts";
 import type { SlotReservation } from "../pipeline/ports.ts";
 import { resolveUniverse } from "../pipeline/universe.ts";
 import { validateSymbols } from "../pipeline/validate.ts";
-import { loadProfile } from "../profile/load-profile.ts";
-import { type ProfileSettings, profileSettings } from "../profile/settings.ts";
 import { errorResult } from "../quality/check-symbol.ts";
 import type { SymbolResult } from "../quality/types.ts";
 import { type CheckProgress, createCheckProgress } from "./check-progress.ts";

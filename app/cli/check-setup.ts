@@ -1,9 +1,9 @@
 import { TwelveDataClient } from "../adapters/twelvedata/client.ts";
 import { ConfigError, isLoopbackUrl, type ProviderConfig, providerConfigFromEnv } from "../config/config.ts";
+import { loadProfile } from "../config/load-profile.ts";
 import type { ReferenceProvider } from "../domain/ports.ts";
 import { defaultSettings } from "../pipeline/context.ts";
 import { accountOf } from "../pipeline/planning.ts";
-import { loadProfile } from "../profile/load-profile.ts";
 import { ENV } from "../wiring.ts";
 import { CliError } from "./errors.ts";
 import { LedgerCredits } from "./ledger-credits.ts";

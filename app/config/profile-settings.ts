@@ -1,5 +1,3 @@
-import type { ColumnNames } from "../adapters/datalake/columns.ts";
-import type { AdjustConvention } from "../adapters/twelvedata/client.ts";
 import type { MarketOverride } from "../calendar/markets.ts";
 import type { PartialCheckOptions } from "../quality/options.ts";
 import { DEFAULT_ENABLED_CHECKS } from "../quality/options.ts";
@@ -8,8 +6,14 @@ import { type CheckSetting, isSeverity, type Profile, WEEKDAY_NAMES } from "./pr
 
 /** What each part of dq takes from the profile: the datalake reader, the provider client, the check engine. */
 export interface ProfileSettings {
-  datalake: { columns: Partial<ColumnNames>; aliases: Record<string, string>; instants: string };
-  provider: { adjust: AdjustConvention };
+  /** For createDatalake: column names (date, open, high, low, close, volume), aliases, the instant rule. */
+  datalake: {
+    columns: Partial<Record<"date" | "open" | "high" | "low" | "close" | "volume", string>>;
+    aliases: Record<string, string>;
+    instants: string;
+  };
+  /** For the Twelve Data client: the datalake's adjustment convention. */
+  provider: { adjust: Profile["adjust"] };
   checkOptions: PartialCheckOptions;
 }
 

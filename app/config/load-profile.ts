@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { ConfigError } from "../config/config.ts";
+import { ConfigError } from "./config.ts";
 import { type Profile, ProfileSchema } from "./profile.ts";
 
 /** The profile's file name, looked for in the working directory (the repository's root for the CLI and local stack). */

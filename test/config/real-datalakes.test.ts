@@ -5,10 +5,10 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createDatalake } from "../../app/adapters/datalake/create-datalake.ts";
 import { TwelveDataClient } from "../../app/adapters/twelvedata/client.ts";
+import { parseProfile } from "../../app/config/load-profile.ts";
+import { profileSettings } from "../../app/config/profile-settings.ts";
 import type { Bar } from "../../app/domain/bar.ts";
 import { validateSymbols } from "../../app/pipeline/validate.ts";
-import { parseProfile } from "../../app/profile/load-profile.ts";
-import { profileSettings } from "../../app/profile/settings.ts";
 import type { SymbolResult } from "../../app/quality/types.ts";
 import {
   AMC_REVERSE_SPLIT,

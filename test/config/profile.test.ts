@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadProfile, ProfileError, parseProfile, readProfileFile } from "../../app/profile/load-profile.ts";
-import { DEFAULT_PROFILE } from "../../app/profile/profile.ts";
-import { deepCheckSchedule, profileSettings } from "../../app/profile/settings.ts";
+import { loadProfile, ProfileError, parseProfile, readProfileFile } from "../../app/config/load-profile.ts";
+import { DEFAULT_PROFILE } from "../../app/config/profile.ts";
+import { deepCheckSchedule, profileSettings } from "../../app/config/profile-settings.ts";
 import { DEFAULT_ENABLED_CHECKS } from "../../app/quality/options.ts";
 
 const REPO_PROFILE = new URL("../../dq.config.yaml", import.meta.url).pathname;
