@@ -219,6 +219,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (slackApi) {
       const local = await startLocalSlackFunctions(process.env, runtime, runtime.ctx.log, {
         appToken: options.slack?.appToken,
+        clock: clock.now,
       });
       stoppers.push(() => local.stop());
       functions.slack = local.slack;

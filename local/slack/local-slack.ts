@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { SocketModeReceiver } from "@slack/bolt";
+import type { Clock } from "../../app/domain/clock.ts";
 import { createSlackLambdaHandler } from "../../app/handlers/slack.ts";
 import type { Log } from "../../app/pipeline/context.ts";
 import type { PipelineRuntime } from "../../app/runtime/pipeline-runtime.ts";
@@ -127,15 +128,19 @@ export async function startLocalSlackApi(
 
 /**
  * The real notifier and Slack functions over the local stack's environment, and the Slack app served on HTTP;
- * with an app-level token, the same app connected to Slack over Socket Mode too.
+ * with an app-level token, the same app connected to Slack over Socket Mode too. `clock` is the stack's, so the
+ * notifier reads a pause's end against the time the pipeline wrote it with.
  */
 export async function startLocalSlackFunctions(
   env: NodeJS.ProcessEnv,
   pipeline: PipelineRuntime,
   log: Log,
-  options: { appToken?: string } = {},
+  options: { appToken?: string; clock?: Clock } = {},
 ): Promise<Omit<LocalSlack, "fakeSlack" | "env"> & { socketMode: boolean }> {
-  const notify = createNotifier(await createNotifierDeps(env, log));
+  const notify = createNotifier({
+    ...(await createNotifierDeps(env, log)),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const { deps } = await createSlackRuntime({ env, pipeline });
   const server: SlackHttpServer = await startSlackHttpServer({ deps });
   let stopSocket = async () => {};
