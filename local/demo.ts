@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableReport } from "../app/cli/report.ts";
+import { writeDemoReport } from "./demo-report.ts";
 import { compareWithLabels, describeComparison } from "./labels.ts";
 import { createSyntheticMarket } from "./market/synthetic-market.ts";
 import { generateSampleDatalake } from "./sample-datalake/index.ts";
@@ -92,6 +93,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     out.write(
       `Provider: ${counts?.requests ?? "?"} requests, ${counts?.credits ?? "?"} credits for ${symbols.length} symbols, ${counts?.rateLimited ?? "?"} rate-limited (429), ${counts?.repeatedSymbols.length ?? "?"} symbols requested twice; the run took ${(elapsedMs / 1000).toFixed(1)} s\n`,
     );
+    const report = await writeDemoReport(stack, sessionId, { creditsPerWindow: creditsPerMinute, windowSeconds });
+    out.write(`Report page: ${report}\n`);
     return {
       sessionId,
       found: comparison.found.length,

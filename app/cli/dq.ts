@@ -6,6 +6,7 @@ import { registerLocalCommands, registerSlackCommand } from "./local-commands.ts
 import { parseFormat, parseInstant, parseLookback, parseSymbolList } from "./options.ts";
 import { registerPipelineCommands } from "./pipeline-commands.ts";
 import { registerProfileCommand } from "./profile-command.ts";
+import { registerReportCommand } from "./report-command.ts";
 
 const program = new Command("dq")
   .description("Market-data quality monitor: checks a datalake of daily bars against Twelve Data.")
@@ -62,6 +63,7 @@ registerPipelineCommands(program);
 registerLocalCommands(program);
 registerSlackCommand(program);
 registerProfileCommand(program);
+registerReportCommand(program);
 
 /** Errors that describe the operator's input or environment: one line, exit code 2. */
 const OPERATOR_ERRORS = new Set([
