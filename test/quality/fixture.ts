@@ -1,3 +1,7 @@
+/**
+ * The check engine suite's own fixture: two weeks of sessions checked on a Saturday, and `check()` over them. It
+ * stays beside the suite rather than in test/helpers: only the quality tests share its dates and options.
+ */
 import type { Bar } from "../../app/domain/bar.ts";
 import { checkSymbol } from "../../app/quality/check-symbol.ts";
 import type { CheckCode, CheckInput, Issue, SymbolResult } from "../../app/quality/types.ts";

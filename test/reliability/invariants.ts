@@ -1,3 +1,7 @@
+/**
+ * What every reliability scenario must leave true, checked against the table, the events and the provider's counts.
+ * It stays beside the suite: it reads the reliability stack's fault counters and proxy, which only that suite has.
+ */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { expect } from "vitest";

@@ -1,3 +1,7 @@
+/**
+ * The reliability suite's scaffold: the scenario type, the per-file suite runner, and the figures file that
+ * docs/reliability.md quotes. It stays beside the suite: nothing else runs fault scenarios or writes those figures.
+ */
 import { closeSync, existsSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
