@@ -180,6 +180,8 @@ export interface StackSettings {
 }
 
 export interface StackConfig extends StackSettings {
+  /** `aws:region`: where the stack is deployed. */
+  region: string;
   secrets: Record<SecretKey, pulumi.Output<string>>;
 }
 
@@ -258,10 +260,18 @@ function datalakeLocation(uri: string): DatalakeLocation {
   return { uri, bucket: rest.slice(0, slash), keyPrefix: fixed.slice(0, fixed.lastIndexOf("/") + 1) };
 }
 
-/** Reads every `dq:` key of the current stack and validates it; secrets stay Pulumi secrets. */
-export function loadStackConfig(config = new pulumi.Config(), stack = pulumi.getStack()): StackConfig {
+/**
+ * Reads every `dq:` key of the current stack and its `aws:region`, and validates them; secrets stay Pulumi secrets.
+ */
+export function loadStackConfig(
+  config = new pulumi.Config(),
+  stack = pulumi.getStack(),
+  awsConfig = new pulumi.Config("aws"),
+): StackConfig {
   const raw: Record<string, unknown> = {};
   const typeErrors: string[] = [];
+  const region = awsConfig.get("region");
+  if (!region) typeErrors.push("aws:region: set the region to deploy into (pulumi config set aws:region eu-west-1)");
   for (const [key, kind] of Object.entries(CONFIG_KEYS)) {
     try {
       raw[key] = readKey(config, key, kind);
@@ -275,7 +285,7 @@ export function loadStackConfig(config = new pulumi.Config(), stack = pulumi.get
     SecretKey,
     pulumi.Output<string>
   >;
-  return { ...settings, secrets };
+  return { ...settings, region: region as string, secrets };
 }
 
 function readKey(config: pulumi.Config, key: string, kind: ConfigKind): unknown {

@@ -22,8 +22,14 @@ export function policyDocument(statements: readonly Statement[]): pulumi.Output<
   });
 }
 
-/** A trust policy that lets one AWS service assume the role, optionally only on behalf of one source. */
-export function assumeRolePolicy(service: string, sourceArn?: pulumi.Input<string>): pulumi.Output<string> {
+/**
+ * A trust policy that lets one AWS service assume the role, optionally only on behalf of one source (its ARN and
+ * its account: the confused-deputy guard AWS recommends).
+ */
+export function assumeRolePolicy(
+  service: string,
+  source?: { arn: pulumi.Input<string>; account: pulumi.Input<string> },
+): pulumi.Output<string> {
   return pulumi.jsonStringify({
     Version: "2012-10-17",
     Statement: [
@@ -31,7 +37,9 @@ export function assumeRolePolicy(service: string, sourceArn?: pulumi.Input<strin
         Effect: "Allow",
         Principal: { Service: service },
         Action: "sts:AssumeRole",
-        ...(sourceArn === undefined ? {} : { Condition: { StringEquals: { "aws:SourceArn": sourceArn } } }),
+        ...(source === undefined
+          ? {}
+          : { Condition: { StringEquals: { "aws:SourceAccount": source.account, "aws:SourceArn": source.arn } } }),
       },
     ],
   });

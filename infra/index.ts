@@ -1,6 +1,8 @@
 // The Pulumi program (Pulumi.yaml `main`): builds the current stack from its `dq:` config and exports its outputs.
+import { assertSupportedNode } from "./node-version.ts";
 import { createStack } from "./stack.ts";
 
+assertSupportedNode();
 const outputs = createStack();
 
 export const slackRequestUrl = outputs.slackRequestUrl;

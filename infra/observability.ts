@@ -24,6 +24,8 @@ export interface DqObservabilityArgs {
   alarmEmail?: string;
   /** Alarms also go to this topic of the operator's, directly from CloudWatch. */
   alarmTopicArn?: string;
+  /** The AWS console's host in the stack's partition, for the dashboard's link. */
+  consoleHost: pulumi.Input<string>;
 }
 
 const PERIOD_SECONDS = 300;
@@ -214,7 +216,7 @@ export class DqObservability extends pulumi.ComponentResource {
       },
       parent,
     );
-    this.dashboardUrl = pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${this.dashboard.dashboardName}`;
+    this.dashboardUrl = pulumi.interpolate`https://${region}.${args.consoleHost}/cloudwatch/home?region=${region}#dashboards/dashboard/${this.dashboard.dashboardName}`;
     this.registerOutputs({ topicArn: this.topic.arn, dashboardUrl: this.dashboardUrl });
   }
 }

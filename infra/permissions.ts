@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { FunctionName } from "../app/wiring.ts";
 import type { DatalakeLocation, SecretKey } from "./config.ts";
 import type { Statement } from "./iam.ts";
@@ -19,6 +19,8 @@ export interface GrantTargets {
   parameterArns: Record<SecretKey, pulumi.Input<string>>;
   /** The path of the universe parameters, which GetParametersByPath is authorized against. */
   universePathArn: pulumi.Input<string>;
+  /** The AWS partition (aws, aws-cn, aws-us-gov), for the ARNs built here. */
+  partition: pulumi.Input<string>;
   datalake: DatalakeLocation;
   /** Known once the coordinator exists; only the Slack function needs it. */
   coordinatorArn?: pulumi.Input<string>;
@@ -111,8 +113,8 @@ function slackCalls(t: GrantTargets & { coordinatorArn: pulumi.Input<string> }):
   ];
 }
 
-function bucketArn(t: GrantTargets): string {
-  return `arn:aws:s3:::${t.datalake.bucket}`;
+function bucketArn(t: GrantTargets): pulumi.Output<string> {
+  return pulumi.interpolate`arn:${t.partition}:s3:::${t.datalake.bucket}`;
 }
 
 /**
@@ -132,7 +134,11 @@ function listDatalake(t: GrantTargets): Statement {
 
 /** GetObject and HeadObject (authorized as GetObject) of the bars under the prefix. */
 function readDatalake(t: GrantTargets): Statement {
-  return { sid: "DatalakeRead", actions: ["s3:GetObject"], resources: [`${bucketArn(t)}/${t.datalake.keyPrefix}*`] };
+  return {
+    sid: "DatalakeRead",
+    actions: ["s3:GetObject"],
+    resources: [pulumi.interpolate`${bucketArn(t)}/${t.datalake.keyPrefix}*`],
+  };
 }
 
 /**

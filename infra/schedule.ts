@@ -23,8 +23,11 @@ export class DqScheduler extends pulumi.ComponentResource {
     this.role = new aws.iam.Role(
       `${args.groupName}-role`,
       {
-        // Only schedules of this group may assume it (confused-deputy guard).
-        assumeRolePolicy: assumeRolePolicy("scheduler.amazonaws.com", this.group.arn),
+        // Only schedules of this group, in this account, may assume it (confused-deputy guard).
+        assumeRolePolicy: assumeRolePolicy("scheduler.amazonaws.com", {
+          arn: this.group.arn,
+          account: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+        }),
         description: `EventBridge Scheduler role for the schedules of ${args.groupName}`,
       },
       { parent: this },

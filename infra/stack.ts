@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accountOf } from "../app/pipeline/planning.ts";
 import { FUNCTIONS, type FunctionName } from "../app/wiring.ts";
@@ -60,6 +61,13 @@ function bundledCode(): NonNullable<CreateStackOptions["code"]> {
   };
 }
 
+/** The AWS console's host name in a partition (the dashboard's link). */
+function consoleHost(partition: { partition: string; dnsSuffix: string }): string {
+  if (partition.partition === "aws") return "console.aws.amazon.com";
+  if (partition.partition === "aws-us-gov") return "console.amazonaws-us-gov.com";
+  return `console.${partition.dnsSuffix}`;
+}
+
 /** The whole system for one stack: data, queues, functions, events, schedule, secrets and observability. */
 export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
   const config = options.config ?? loadStackConfig();
@@ -68,31 +76,50 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
   const tooLarge = environmentIssues(config, names);
   if (tooLarge.length > 0) throw new StackConfigError(config.stack, tooLarge);
   const code = options.code ?? bundledCode();
+  // Every resource goes through one provider, which tags it with the project and the stack.
+  const provider = new aws.Provider(`dq-${config.stack}`, {
+    region: config.region as aws.Region,
+    defaultTags: { tags: { project: pulumi.getProject(), stack: config.stack } },
+  });
+  const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+  const partition = aws.getPartitionOutput({}, { provider });
 
-  const table = new DqTable(names.table, { name: names.table, protect: config.protect });
-  const queues = new DqQueues(`dq-${config.stack}-queues`, {
-    workQueueName: names.queue,
-    deadLetterQueueName: names.deadLetterQueue,
-    parkedQueueName: names.parkedQueue,
-    startDeadLetterQueueName: names.startDeadLetterQueue,
-    undeliveredQueueName: names.undeliveredQueue,
-    processorTimeoutSeconds: config.functions.processor.timeoutSeconds,
-    deadLetterTimeoutSeconds: config.functions.deadLetter.timeoutSeconds,
-  });
-  const secrets = new DqSecrets(`dq-${config.stack}-secrets`, {
-    names: {
-      twelveDataApiKey: names.secretParameters.twelveDataApiKey,
-      slackBotToken: names.secretParameters.slackBotToken,
-      slackSigningSecret: names.secretParameters.slackSigningSecret,
+  const table = new DqTable(names.table, { name: names.table, protect: config.protect }, opts);
+  const queues = new DqQueues(
+    `dq-${config.stack}-queues`,
+    {
+      workQueueName: names.queue,
+      deadLetterQueueName: names.deadLetterQueue,
+      parkedQueueName: names.parkedQueue,
+      startDeadLetterQueueName: names.startDeadLetterQueue,
+      undeliveredQueueName: names.undeliveredQueue,
+      processorTimeoutSeconds: config.functions.processor.timeoutSeconds,
+      deadLetterTimeoutSeconds: config.functions.deadLetter.timeoutSeconds,
     },
-    values: config.secrets,
-  });
-  const universe = new DqUniverse(`dq-${config.stack}-universe`, {
-    path: names.universeParameterPath,
-    universe: config.universe,
-  });
-  const events = new DqEventBus(names.eventBus, { busName: names.eventBus });
-  const scheduler = new DqScheduler(names.scheduleGroup, { groupName: names.scheduleGroup });
+    opts,
+  );
+  const secrets = new DqSecrets(
+    `dq-${config.stack}-secrets`,
+    {
+      names: {
+        twelveDataApiKey: names.secretParameters.twelveDataApiKey,
+        slackBotToken: names.secretParameters.slackBotToken,
+        slackSigningSecret: names.secretParameters.slackSigningSecret,
+      },
+      values: config.secrets,
+    },
+    opts,
+  );
+  const universe = new DqUniverse(
+    `dq-${config.stack}-universe`,
+    {
+      path: names.universeParameterPath,
+      universe: config.universe,
+    },
+    opts,
+  );
+  const events = new DqEventBus(names.eventBus, { busName: names.eventBus }, opts);
+  const scheduler = new DqScheduler(names.scheduleGroup, { groupName: names.scheduleGroup }, opts);
 
   const targets: GrantTargets = {
     tableArn: table.arn,
@@ -111,6 +138,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
       slackSigningSecret: secrets.parameters.slackSigningSecret.arn,
     },
     universePathArn: universe.pathArn,
+    partition: partition.partition,
     datalake: config.datalake,
   };
   const sources: EnvironmentSources = {
@@ -132,19 +160,23 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
   };
 
   const deploy = (name: FunctionName, coordinatorArn?: pulumi.Input<string>) =>
-    new DqFunction(names.function(name), {
-      functionName: names.function(name),
-      description: DESCRIPTIONS[name],
-      code: code(name, FUNCTIONS[name].entry),
-      ...config.functions[name],
-      logRetentionDays: config.logRetentionDays,
-      environment: functionEnvironment(name, { ...sources, coordinatorArn }),
-      statements: GRANTS[name]({ ...targets, coordinatorArn }),
-      // The public function is capped, so a flood of requests cannot take the concurrency the pipeline needs.
-      ...(name === "slack" && config.slackReservedConcurrency !== null
-        ? { reservedConcurrency: config.slackReservedConcurrency }
-        : {}),
-    });
+    new DqFunction(
+      names.function(name),
+      {
+        functionName: names.function(name),
+        description: DESCRIPTIONS[name],
+        code: code(name, FUNCTIONS[name].entry),
+        ...config.functions[name],
+        logRetentionDays: config.logRetentionDays,
+        environment: functionEnvironment(name, { ...sources, coordinatorArn }),
+        statements: GRANTS[name]({ ...targets, coordinatorArn }),
+        // The public function is capped, so a flood of requests cannot take the concurrency the pipeline needs.
+        ...(name === "slack" && config.slackReservedConcurrency !== null
+          ? { reservedConcurrency: config.slackReservedConcurrency }
+          : {}),
+      },
+      opts,
+    );
   const coordinator = deploy("coordinator");
   const functions: Record<FunctionName, DqFunction> = {
     coordinator,
@@ -154,48 +186,69 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     slack: deploy("slack", coordinator.arn),
   };
 
-  new DqQueueConsumer(`${names.queue}-consumer`, {
-    queue: queues.workQueue,
-    consumer: functions.processor,
-    maximumConcurrency: config.processorMaxConcurrency,
-  });
-  new DqQueueConsumer(`${names.deadLetterQueue}-consumer`, {
-    queue: queues.deadLetterQueue,
-    consumer: functions.deadLetter,
-    maximumConcurrency: 2,
-  });
-  const rules = new DqEventRules(`${names.eventBus}-rules`, {
-    bus: events.bus,
-    functions,
-    prefix: `dq-${config.stack}`,
-    deadLetterQueueArn: queues.undeliveredQueue.arn,
-  });
-  new DqDailySchedule(names.dailySchedule, {
-    scheduler,
-    scheduleName: names.dailySchedule,
-    expression: config.schedule.expression,
-    timezone: config.schedule.timezone,
-    enabled: config.schedule.enabled,
-    coordinatorArn: coordinator.arn,
-    coordinatorName: coordinator.name,
-    workQueueArn: queues.workQueue.arn,
-    startDeadLetterQueueArn: queues.startDeadLetterQueue.arn,
-  });
-  const observability = new DqObservability(`dq-${config.stack}-observability`, {
-    names,
-    functions,
-    workQueueName: queues.workQueue.name,
-    deadLetterQueueName: queues.deadLetterQueue.name,
-    parkedQueueName: queues.parkedQueue.name,
-    startDeadLetterQueueName: queues.startDeadLetterQueue.name,
-    undeliveredQueue: queues.undeliveredQueue,
-    ruleArns: rules.rules.map((r) => r.arn),
-    processorErrorsThreshold: config.alarms.processorErrors,
-    deadLetterThreshold: config.alarms.deadLetterMessages,
-    alarmEmail: config.alarms.email,
-    alarmTopicArn: config.alarms.topicArn,
-  });
-  const slackEndpoint = new DqSlackEndpoint(`dq-${config.stack}-slack`, { slack: functions.slack });
+  new DqQueueConsumer(
+    `${names.queue}-consumer`,
+    {
+      queue: queues.workQueue,
+      consumer: functions.processor,
+      maximumConcurrency: config.processorMaxConcurrency,
+    },
+    opts,
+  );
+  new DqQueueConsumer(
+    `${names.deadLetterQueue}-consumer`,
+    {
+      queue: queues.deadLetterQueue,
+      consumer: functions.deadLetter,
+      maximumConcurrency: 2,
+    },
+    opts,
+  );
+  const rules = new DqEventRules(
+    `${names.eventBus}-rules`,
+    {
+      bus: events.bus,
+      functions,
+      prefix: `dq-${config.stack}`,
+      deadLetterQueueArn: queues.undeliveredQueue.arn,
+    },
+    opts,
+  );
+  new DqDailySchedule(
+    names.dailySchedule,
+    {
+      scheduler,
+      scheduleName: names.dailySchedule,
+      expression: config.schedule.expression,
+      timezone: config.schedule.timezone,
+      enabled: config.schedule.enabled,
+      coordinatorArn: coordinator.arn,
+      coordinatorName: coordinator.name,
+      workQueueArn: queues.workQueue.arn,
+      startDeadLetterQueueArn: queues.startDeadLetterQueue.arn,
+    },
+    opts,
+  );
+  const observability = new DqObservability(
+    `dq-${config.stack}-observability`,
+    {
+      names,
+      functions,
+      workQueueName: queues.workQueue.name,
+      deadLetterQueueName: queues.deadLetterQueue.name,
+      parkedQueueName: queues.parkedQueue.name,
+      startDeadLetterQueueName: queues.startDeadLetterQueue.name,
+      undeliveredQueue: queues.undeliveredQueue,
+      ruleArns: rules.rules.map((r) => r.arn),
+      processorErrorsThreshold: config.alarms.processorErrors,
+      deadLetterThreshold: config.alarms.deadLetterMessages,
+      alarmEmail: config.alarms.email,
+      alarmTopicArn: config.alarms.topicArn,
+      consoleHost: partition.apply(consoleHost),
+    },
+    opts,
+  );
+  const slackEndpoint = new DqSlackEndpoint(`dq-${config.stack}-slack`, { slack: functions.slack }, opts);
 
   return {
     slackRequestUrl: slackEndpoint.requestUrl,

@@ -154,7 +154,7 @@ describe("loadStackConfig", () => {
     "dq:slackSigningSecret": "signing",
   };
   const load = (config: Record<string, string>) => {
-    pulumi.runtime.setAllConfig({ ...config, ...secrets }, Object.keys(secrets));
+    pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1", ...config, ...secrets }, Object.keys(secrets));
     return loadStackConfig(new pulumi.Config("dq"), "dev");
   };
 
@@ -195,8 +195,19 @@ describe("loadStackConfig", () => {
     ).toThrow(/dq:creditsPerMinute/);
   });
 
+  it("requires the region to deploy into", () => {
+    pulumi.runtime.setAllConfig({
+      "dq:datalake": REQUIRED.datalake,
+      "dq:slackChannel": REQUIRED.slackChannel,
+      "dq:alarmEmail": "a@b.example",
+    });
+
+    expect(() => loadStackConfig(new pulumi.Config("dq"), "dev")).toThrow(/aws:region/);
+  });
+
   it("requires every secret", () => {
     pulumi.runtime.setAllConfig({
+      "aws:region": "eu-west-1",
       "dq:datalake": REQUIRED.datalake,
       "dq:slackChannel": REQUIRED.slackChannel,
       "dq:alarmEmail": REQUIRED.alarmEmail,

@@ -3,7 +3,7 @@ import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../../app/wiring.ts";
-import { promiseOf, REQUIRED_CONFIG, RecordingMocks } from "./pulumi-mocks.ts";
+import { CONFIG_OF, promiseOf, REGION, REQUIRED_CONFIG, RecordingMocks } from "./pulumi-mocks.ts";
 
 // The program as `pulumi up` runs it: the stack's config, the handlers bundled from app/handlers, the outputs
 // exported by infra/index.ts.
@@ -12,7 +12,7 @@ describe("the Pulumi program", () => {
   let program: Record<string, pulumi.Output<string>>;
   beforeAll(async () => {
     await pulumi.runtime.setMocks(mocks, "dq", "dev", false);
-    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(REQUIRED_CONFIG).map(([k, v]) => [`dq:${k}`, v])), [
+    pulumi.runtime.setAllConfig({ ...CONFIG_OF(REQUIRED_CONFIG), "aws:region": REGION }, [
       "dq:twelveDataApiKey",
       "dq:slackBotToken",
       "dq:slackSigningSecret",

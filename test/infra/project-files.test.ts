@@ -50,6 +50,11 @@ function stackConfig(text: string): Record<string, string> {
   return values;
 }
 
+/** The stack file's `aws:region`, which the program requires too. */
+function awsRegion(text: string): string {
+  return /^ {2}aws:region: ([a-z0-9-]+)/m.exec(text)?.[1] ?? "";
+}
+
 const KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[];
 
 describe("Pulumi.yaml", () => {
@@ -99,7 +104,11 @@ describe("Pulumi.dev.yaml", () => {
   it("holds a configuration the program accepts", () => {
     const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [`dq:${k}`, "set-with-pulumi-config-set-secret"]));
     pulumi.runtime.setAllConfig(
-      { ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`dq:${k}`, v])), ...secrets },
+      {
+        ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`dq:${k}`, v])),
+        "aws:region": awsRegion(read("Pulumi.dev.yaml")),
+        ...secrets,
+      },
       Object.keys(secrets),
     );
 

@@ -97,9 +97,21 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     return { id: `${name}-id`, state };
   }
 
+  /** The data sources the program read, by token. */
+  readonly calls: string[] = [];
+
   call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
-    if (args.token === "aws:index/getRegion:getRegion") return { id: REGION, name: REGION, region: REGION };
-    throw new Error(`unexpected call ${args.token}`);
+    this.calls.push(args.token);
+    switch (args.token) {
+      case "aws:index/getRegion:getRegion":
+        return { id: REGION, name: REGION, region: REGION };
+      case "aws:index/getPartition:getPartition":
+        return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { id: ACCOUNT, accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, userId: "AIDEXAMPLE" };
+      default:
+        throw new Error(`unexpected call ${args.token}`);
+    }
   }
 
   ofType(type: string): Registered[] {
@@ -152,7 +164,11 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
-/** Config for a valid stack: the keys without defaults and the secrets. */
+/** `dq:` keys as the Pulumi CLI hands them to the program. */
+export const CONFIG_OF = (keys: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(keys).map(([k, v]) => [`dq:${k}`, v]));
+
+/** Config for a valid stack: the keys without defaults and the secrets (and `aws:region`, set by buildStack). */
 export const REQUIRED_CONFIG: Record<string, string> = {
   datalake: "s3://market-lake/daily/{symbol}/bars.parquet",
   slackChannel: "C0123ABCD",
@@ -186,7 +202,7 @@ export async function buildStack(stack: string, config: Record<string, string> =
   await pulumi.runtime.setMocks(mocks, "dq", stack, false);
   mocks.watchOptions();
   const all = { ...REQUIRED_CONFIG, ...config };
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(all).map(([k, v]) => [`dq:${k}`, v])), [
+  pulumi.runtime.setAllConfig({ ...CONFIG_OF(all), "aws:region": REGION }, [
     "dq:twelveDataApiKey",
     "dq:slackBotToken",
     "dq:slackSigningSecret",

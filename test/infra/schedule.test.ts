@@ -73,7 +73,7 @@ describe("the daily schedule", () => {
     });
   });
 
-  it("lets only schedules of dq's group assume the scheduler role", () => {
+  it("lets only schedules of dq's group, in this account, assume the scheduler role", () => {
     const role = dev.mocks.one("aws:iam/role:Role", "dq-dev-schedules-role").inputs;
 
     expect(JSON.parse(String(role.assumeRolePolicy)).Statement).toEqual([
@@ -82,7 +82,10 @@ describe("the daily schedule", () => {
         Principal: { Service: "scheduler.amazonaws.com" },
         Action: "sts:AssumeRole",
         Condition: {
-          StringEquals: { "aws:SourceArn": `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/dq-dev-schedules` },
+          StringEquals: {
+            "aws:SourceAccount": ACCOUNT,
+            "aws:SourceArn": `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/dq-dev-schedules`,
+          },
         },
       },
     ]);

@@ -52,6 +52,27 @@ describe("the stack", () => {
   });
 });
 
+describe("every resource", () => {
+  it("goes through one AWS provider in the stack's region that tags it with the project and the stack", () => {
+    const providers = prod.mocks.ofType("pulumi:providers:aws");
+
+    expect(providers.map((p) => p.name)).toEqual(["dq-prod"]);
+    expect(providers[0]?.inputs.region).toBe(REGION);
+    expect(JSON.parse(String(providers[0]?.inputs.defaultTags))).toEqual({ tags: { project: "dq", stack: "prod" } });
+    const untagged = prod.mocks.resources
+      .filter((r) => r.type.startsWith("aws:") && !r.provider.includes("pulumi:providers:aws::dq-prod::"))
+      .map((r) => `${r.type} ${r.name}`);
+    expect(untagged).toEqual([]);
+  });
+
+  it("names ARNs in the stack's partition, read from AWS rather than assumed", () => {
+    const read = dev.mocks.policy("dq-dev-processor-policy").find((s) => s.Sid === "DatalakeRead");
+
+    expect(read?.Resource).toEqual(["arn:aws:s3:::market-lake/daily/*"]);
+    expect(dev.mocks.calls).toContain("aws:index/getPartition:getPartition");
+  });
+});
+
 describe("the table", () => {
   it("is on-demand, keyed PK/SK, with the sessions index", () => {
     const table = dev.mocks.one(TABLE_TYPE, "dq-dev-table").inputs;
