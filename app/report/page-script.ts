@@ -35,16 +35,33 @@ export const PAGE_SCRIPT = String.raw`function (chartOption) {
       var x = sortValue(a), y = sortValue(b);
       return (x < y ? -1 : x > y ? 1 : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0) * sortDir;
     });
-    var html = new Array(shown.length);
-    for (var i = 0; i < shown.length; i++) {
-      var r = shown[i];
-      var name = r[1] === "fail" ? '<a href="#' + anchor(r[0]) + '">' + esc(r[0]) + "</a>" : esc(r[0]);
-      html[i] = '<tr class="' + r[1] + '"><td>' + name + "</td><td>" + r[1] + "</td><td>" + r[2] + "</td><td>" +
-        esc(r[3]) + "</td><td>" + esc(r[4]) + "</td><td>" + r[5] + "</td></tr>";
-    }
-    tbody.innerHTML = html.join("");
+    current = shown;
+    drawn = 0;
+    tbody.innerHTML = "";
+    more();
     shownCount.textContent = shown.length + " of " + rows.length;
   }
+  // Rows are added a page at a time as the table scrolls: 10,000 rows at once would hold up the page's opening.
+  var current = [];
+  var drawn = 0;
+  var PAGE = 300;
+  function more() {
+    var end = Math.min(current.length, drawn + PAGE);
+    var html = new Array(end - drawn);
+    for (var i = drawn; i < end; i++) {
+      var r = current[i];
+      var name = r[1] === "fail" ? '<a href="#' + anchor(r[0]) + '">' + esc(r[0]) + "</a>" : esc(r[0]);
+      html[i - drawn] = '<tr class="' + r[1] + '"><td>' + name + "</td><td>" + r[1] + "</td><td>" + r[2] + "</td><td>" +
+        esc(r[3]) + "</td><td>" + esc(r[4]) + "</td><td>" + r[5] + "</td></tr>";
+    }
+    tbody.insertAdjacentHTML("beforeend", html.join(""));
+    drawn = end;
+    tbody.parentNode.setAttribute("data-rows", String(drawn));
+  }
+  var scroller = document.querySelector(".scroll");
+  scroller.addEventListener("scroll", function () {
+    if (drawn < current.length && scroller.scrollTop + scroller.clientHeight > scroller.scrollHeight - 400) more();
+  });
   var pending = 0;
   filter.addEventListener("input", function () { clearTimeout(pending); pending = setTimeout(renderTable, 80); });
   statusFilter.addEventListener("change", renderTable);
@@ -71,17 +88,22 @@ export const PAGE_SCRIPT = String.raw`function (chartOption) {
       return '<li class="' + issue.severity + '"><code>' + esc(issue.code) + "</code> " +
         (when ? '<span class="when">' + esc(when) + "</span> " : "") + esc(issue.message) + "</li>";
     });
-    sections[i] = '<section class="failure" id="' + anchor(f.symbol) + '"><h3>' + esc(f.symbol) +
-      ' <select class="field" aria-label="field">' +
-      fields.map(function (x) { return "<option>" + x + "</option>"; }).join("") + "</select></h3>" +
+    sections[i] = '<section class="failure" id="' + anchor(f.symbol) + '"><h3>' + esc(f.symbol) + ' <span class="fields"></span></h3>' +
       '<div class="pair"><div class="chart" data-index="' + i + '" data-marks="' + esc(marks.join(" ")) + '"></div>' +
       '<ul class="issues">' + issues.join("") + "</ul></div></section>";
   }
   container.innerHTML = sections.join("");
 
+  var fieldOptions = fields.map(function (x) { return "<option>" + x + "</option>"; }).join("");
   function draw(el) {
     var f = failures[Number(el.getAttribute("data-index"))];
-    var field = el.closest("section").querySelector("select.field").value;
+    var section = el.closest("section");
+    var select = section.querySelector("select.field");
+    if (!select) {
+      section.querySelector(".fields").innerHTML = '<select class="field" aria-label="field">' + fieldOptions + "</select>";
+      select = section.querySelector("select.field");
+    }
+    var field = select.value;
     var chart = echarts.getInstanceByDom(el) || echarts.init(el, null, { renderer: "svg" });
     chart.setOption(chartOption(f.chart, field), true);
     el.setAttribute("data-rendered", field);

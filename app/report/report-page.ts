@@ -86,7 +86,7 @@ th,td{border-bottom:1px solid #e5e8e8;padding:3px 8px;text-align:left;font-size:
 .scroll{max-height:420px;overflow:auto;border:1px solid #d5dbdb}
 tr.fail td:nth-child(2){color:#c0392b;font-weight:600}tr.error td:nth-child(2){color:#b9770e}
 .controls{display:flex;gap:8px;align-items:center;margin-bottom:6px}
-.failure{background:#fff;border:1px solid #d5dbdb;border-radius:6px;padding:10px;margin:10px 0}
+.failure{background:#fff;border:1px solid #d5dbdb;border-radius:6px;padding:10px;margin:10px 0;content-visibility:auto;contain-intrinsic-size:auto 330px}
 .pair{display:flex;gap:12px;flex-wrap:wrap}.chart{flex:1 1 640px;height:300px;min-width:320px}
 .issues{flex:0 1 380px;margin:0;padding-left:18px;font-size:13px}.issues li{margin-bottom:4px}
 .issues li.error code{color:#c0392b}.issues li.warning code{color:#b9770e}.when{color:#5d6d7e}
