@@ -171,6 +171,14 @@ export const ENV = {
   /** The bot's user ID (U…) and bot ID (B…): with them, Bolt never calls auth.test. */
   slackBotUserId: "DQ_SLACK_BOT_USER_ID",
   slackBotId: "DQ_SLACK_BOT_ID",
+  /** Mentioned on a failed session: a user group (S…) or a user (U…). */
+  slackOncall: "DQ_SLACK_ONCALL",
+  /** `all` (every summary) or `failures` (scheduled sessions that pass post nothing). */
+  slackNotify: "DQ_SLACK_NOTIFY",
+  /** `HH:MM-HH:MM Area/City`: summaries still post, without the mention. */
+  slackQuietHours: "DQ_SLACK_QUIET_HOURS",
+  /** A link to a session's report, with `{session}`: the summary's "Open report" button. */
+  slackReportUrl: "DQ_SLACK_REPORT_URL",
 } as const;
 
 /** Physical names per stack, so that the local stack and `dq` on AWS find the same things. */

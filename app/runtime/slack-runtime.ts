@@ -1,5 +1,9 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoSessionStore } from "../adapters/dynamodb/session-store.ts";
+import { DynamoSlackState } from "../adapters/dynamodb/slack-state.ts";
 import { LambdaSessionStarter } from "../adapters/lambda/session-starter.ts";
 import { LambdaSlackJobQueue } from "../adapters/lambda/slack-jobs.ts";
 import { SchedulerDailySchedule } from "../adapters/scheduler/daily-schedule.ts";
@@ -9,7 +13,15 @@ import type { SlackHandlerDeps } from "../slack/app.ts";
 import type { SlackPolicy } from "../slack/authorization.ts";
 import { createWebClient, WebApiChat } from "../slack/chat.ts";
 import type { NotifierDeps } from "../slack/notifications.ts";
-import { ENV } from "../wiring.ts";
+import {
+  type NotifySettings,
+  parseLinkTemplate,
+  parseNotifyMode,
+  parseOncall,
+  parseQuietHours,
+} from "../slack/notify-settings.ts";
+import { PacedChat } from "../slack/paced-chat.ts";
+import { ENV, resourceNames } from "../wiring.ts";
 import { perContainer } from "./per-container.ts";
 import { getPipelineRuntime, type PipelineRuntime } from "./pipeline-runtime.ts";
 import { resolveSecret } from "./secrets.ts";
@@ -68,15 +80,70 @@ export async function createSlackRuntime(overrides: SlackRuntimeOverrides = {}):
 /** One Slack runtime per cold start, built on first use. */
 export const getSlackRuntime: () => Promise<SlackRuntime> = perContainer(() => createSlackRuntime());
 
-/** The notifier's ports: the bot token, the default channel and the Web API URL. */
-export async function createNotifierDeps(env: NodeJS.ProcessEnv = process.env, log?: Log): Promise<NotifierDeps> {
+/**
+ * The notifier's ports: the bot token, the default channel and the Web API URL; the table, whose sessions and
+ * results it reads and where Slack keeps its own state (mutes, each universe's last failures, what was posted);
+ * who is mentioned and when. `deadline` (ms) bounds any wait for Slack's rate limits within one invocation.
+ */
+export async function createNotifierDeps(
+  env: NodeJS.ProcessEnv = process.env,
+  log?: Log,
+  deadline: () => number = () => Number.POSITIVE_INFINITY,
+): Promise<NotifierDeps> {
   const token = await resolveSecret(env, ENV.slackBotToken, ENV.slackBotTokenParameter);
   const client = createWebClient(token, env[ENV.slackApiUrl] ? { slackApiUrl: env[ENV.slackApiUrl] } : {});
+  const tableName = required(env, ENV.tableName);
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   return {
-    chat: new WebApiChat(client),
+    chat: new PacedChat(new WebApiChat(client), { deadline }),
     defaultChannel: required(env, ENV.slackChannel),
     log: log ?? asLog(createLogger()),
+    results: new DynamoSessionStore({ client: documents, tableName }),
+    state: new DynamoSlackState({ client: documents, tableName }),
+    settings: notifySettingsFromEnv(env),
   };
+}
+
+/**
+ * DQ_SLACK_ONCALL, DQ_SLACK_NOTIFY, DQ_SLACK_QUIET_HOURS and DQ_SLACK_REPORT_URL; on AWS, "Open logs" goes to the
+ * processor's log events for the session in the CloudWatch console.
+ */
+export function notifySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): NotifySettings {
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const read = <T>(name: string, parse: (text: string) => T): T | undefined => {
+    const text = value(name);
+    if (text === undefined) return undefined;
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new ConfigError(`${name}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  const oncall = read(ENV.slackOncall, parseOncall);
+  const notify = read(ENV.slackNotify, parseNotifyMode);
+  const quietHours = read(ENV.slackQuietHours, parseQuietHours);
+  const reportUrl = read(ENV.slackReportUrl, (text) => parseLinkTemplate(text, "report"));
+  const logsUrl = cloudWatchLogsUrl(env);
+  return {
+    ...(oncall ? { oncall } : {}),
+    ...(notify ? { notify } : {}),
+    ...(quietHours ? { quietHours } : {}),
+    ...(reportUrl ? { reportUrl } : {}),
+    ...(logsUrl ? { logsUrl } : {}),
+  };
+}
+
+/** The processor's log events filtered on `{session}`, when running on Lambda (the local stack has no console). */
+function cloudWatchLogsUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const region = env.AWS_REGION;
+  const stack = env[ENV.stack];
+  if (!env.AWS_LAMBDA_FUNCTION_NAME || !region || !stack) return undefined;
+  // The console's fragment escapes "%" as "$25" ("/" is "%2F", so "$252F").
+  const group = encodeURIComponent(encodeURIComponent(`/aws/lambda/${resourceNames(stack).function("processor")}`));
+  const filter = `$3FfilterPattern$3D$2522{session}$2522`;
+  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${group.replaceAll("%", "$")}/log-events${filter}`;
 }
 
 /** Comma- or space-separated Slack IDs from DQ_SLACK_ALLOWED_USERS, DQ_SLACK_ALLOWED_CHANNELS and DQ_SLACK_ADMINS. */

@@ -80,12 +80,10 @@ export class WebApiChat implements SlackChat {
     options: PostOptions = {},
   ): Promise<{ channel: string; ts: string }> {
     try {
-      const answer = await this.#client.chat.postMessage({
-        channel,
-        text: message.text,
-        blocks: message.blocks,
-        ...(options.threadTs ? { thread_ts: options.threadTs, reply_broadcast: options.broadcast ?? false } : {}),
-      });
+      const base = { channel, text: message.text, blocks: message.blocks };
+      const answer = await this.#client.chat.postMessage(
+        options.threadTs ? { ...base, thread_ts: options.threadTs, reply_broadcast: options.broadcast ?? false } : base,
+      );
       if (!answer.ts) throw new Error("the answer has no ts");
       return { channel: answer.channel ?? channel, ts: answer.ts };
     } catch (error) {

@@ -1,29 +1,21 @@
 import { type FailedSymbol, workflowDetail } from "../pipeline/finalize.ts";
 import type { SessionRecord, SessionStatus, StartedBy } from "../pipeline/model.ts";
 import type { SessionStatusView } from "../pipeline/operations.ts";
+import { ActionId } from "./action-ids.ts";
 import {
-  type Block,
+  actions,
+  button,
   context,
-  cutList,
-  divider,
   escapeMrkdwn,
   fields,
   formatDuration,
-  header,
   plural,
   progressBar,
   type SlackMessage,
   section,
 } from "./blocks.ts";
-import {
-  type FailedSymbolDetail,
-  type ProgressDetail,
-  type WorkflowDetail,
-  WorkflowDetailSchema,
-} from "./event-details.ts";
-
-/** Failed symbols listed in a message before the rest is cut to "+N more". */
-export const FAILED_SYMBOLS_SHOWN = 10;
+import { type ProgressDetail, WorkflowDetailSchema } from "./event-details.ts";
+import { failedSymbolBlocks, startedByText, summaryMessage } from "./summary-views.ts";
 
 const STATUS_LABEL: Record<SessionStatus, string> = {
   running: ":hourglass_flowing_sand: running",
@@ -31,11 +23,6 @@ const STATUS_LABEL: Record<SessionStatus, string> = {
   failed: ":x: failed",
   cancelled: ":no_entry_sign: cancelled",
 };
-
-/** The exact command that re-runs a session's failed and errored symbols. */
-export function retryCommand(sessionId: string): string {
-  return `/dq retry ${sessionId}`;
-}
 
 /** The live message of a Slack-started run, before the coordinator has reported anything. */
 export function startingMessage(what: {
@@ -116,35 +103,6 @@ export function sessionListMessage(sessions: readonly SessionRecord[]): SlackMes
   };
 }
 
-/** WorkflowCompleted / WorkflowFailed: the run's summary, which replaces the live message. */
-export function summaryMessage(detail: WorkflowDetail): SlackMessage {
-  const { counters } = detail;
-  const title = `dq session ${detail.sessionId} ${detail.status}`;
-  const blocks: Block[] = [
-    header(`dq run ${detail.status === "completed" ? "completed" : detail.status}`),
-    fields([
-      `*Status*\n${STATUS_LABEL[detail.status]}`,
-      `*Session*\n\`${detail.sessionId}\``,
-      `*Duration*\n${formatDuration(detail.durationMs)}`,
-      `*Symbols*\n${detail.totals.symbols}`,
-      `*Passed / failed / errored*\n${counters.passed} / ${counters.failed} / ${counters.errored}`,
-      `*Credits used*\n${detail.creditsUsed}${counters.creditsWasted ? ` (${counters.creditsWasted} wasted)` : ""}`,
-    ]),
-  ];
-  if (detail.status !== "completed") {
-    const what = [`*What failed*: ${escapeMrkdwn(detail.error ?? "the session did not complete")}`];
-    if (detail.failureStep) what.push(`*Step*: ${escapeMrkdwn(detail.failureStep)}`);
-    what.push(`*To retry*: \`${retryCommand(detail.sessionId)}\``);
-    blocks.push(section(what.join("\n")));
-  }
-  blocks.push(...failedSymbolBlocks(detail.failedSymbols, counters.failed + counters.errored));
-  if (detail.status === "completed" && counters.failed + counters.errored > 0)
-    blocks.push(context(`Re-check the failed and errored symbols with \`${retryCommand(detail.sessionId)}\``));
-  blocks.push(context(startedByText(detail.startedBy)));
-  const counts = `passed ${counters.passed}, failed ${counters.failed}, errored ${counters.errored}`;
-  return { text: `${title}: ${counts}`, blocks };
-}
-
 interface LiveFigures {
   sessionId: string;
   pct: number;
@@ -175,6 +133,19 @@ function liveMessage(f: LiveFigures): SlackMessage {
         `*Credits used*\n${f.credits}`,
       ]),
       context(startedByText(f.startedBy)),
+      actions(
+        [
+          button("Cancel", ActionId.cancel, f.sessionId, {
+            style: "danger",
+            confirm: {
+              title: "Cancel this run?",
+              text: `Session \`${f.sessionId}\` stops; what it checked so far is kept. Only dq admins may cancel.`,
+              yes: "Cancel the run",
+            },
+          }),
+        ],
+        "dq-live-actions",
+      ),
     ],
   };
 }
@@ -185,25 +156,7 @@ function finalMessageOf(s: SessionRecord, failedSymbols: FailedSymbol[], finishe
   return summaryMessage(WorkflowDetailSchema.parse(workflowDetail(s, end, failedSymbols)));
 }
 
-function failedSymbolBlocks(failed: readonly FailedSymbolDetail[], total: number): Block[] {
-  if (failed.length === 0) return [];
-  const lines = failed.map((f) => `• *${escapeMrkdwn(f.symbol)}* (${f.status}) ${escapeMrkdwn(oneLine(f.issue))}`);
-  const shown = cutList(lines, FAILED_SYMBOLS_SHOWN, Math.max(total, failed.length));
-  return [divider, section(`*Failed symbols*\n${shown.join("\n")}`)];
-}
-
-function startedByText(startedBy: { kind: string; user?: string }): string {
-  if (startedBy.kind === "slack" && startedBy.user) return `Started from Slack by <@${startedBy.user}>`;
-  if (startedBy.kind === "schedule") return "Started by the daily schedule";
-  return `Started by ${escapeMrkdwn(startedBy.kind)}${startedBy.user ? ` (${escapeMrkdwn(startedBy.user)})` : ""}`;
-}
-
 function symbolList(symbols: readonly string[]): string {
   const shown = symbols.slice(0, 8).join(", ");
   return symbols.length > 8 ? `${shown} +${symbols.length - 8} more` : shown;
-}
-
-function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }

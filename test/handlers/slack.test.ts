@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SessionStartError } from "../../app/adapters/lambda/session-starter.ts";
 import { createSlackLambdaHandler, type SlackLambdaResponse } from "../../app/handlers/slack.ts";
 import { OperationError } from "../../app/pipeline/operations.ts";
-import { ActionId } from "../../app/slack/actions.ts";
+import { ActionId } from "../../app/slack/action-ids.ts";
 import type { SlackPolicy } from "../../app/slack/authorization.ts";
 import { lambdaContext } from "../../local/aws/lambda-context.ts";
 import { type FakeSlack, startFakeSlack } from "../../local/slack/fake-slack.ts";

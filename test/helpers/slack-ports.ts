@@ -1,14 +1,19 @@
 /** In-memory fakes of the Slack app's ports: the session operations, the starter, the daily schedule, the jobs. */
-import type { Page, SessionRecord } from "../../app/pipeline/model.ts";
+import type { Page, SessionRecord, StoredResult } from "../../app/pipeline/model.ts";
 import { OperationError, type SessionStatusView } from "../../app/pipeline/operations.ts";
 import type { StartInput } from "../../app/pipeline/start-session.ts";
 import { type SlackJob, type SlackJobQueue, slackJobEvent } from "../../app/slack/jobs.ts";
 import type {
   DailySchedule,
   DailyScheduleInfo,
+  Mute,
   SessionOperations,
+  SessionResults,
   SessionStarter,
+  SlackState,
   StartOutcome,
+  SummaryRecord,
+  UniverseSnapshot,
 } from "../../app/slack/ports.ts";
 import { sessionInProgress } from "./session-records.ts";
 
@@ -139,5 +144,89 @@ export class MemorySchedule implements DailySchedule {
       timezone: time.timezone ?? this.info.timezone,
     };
     return { ...this.info };
+  }
+}
+
+/** The notifier's view of the store in memory: sessions, and their results in symbol order, paged. */
+export class MemoryResults implements SessionResults {
+  readonly sessions = new Map<string, SessionRecord>();
+  readonly results: StoredResult[] = [];
+  /** listResults calls, to show the results are paged from the store. */
+  pages = 0;
+
+  async getSession(sessionId: string): Promise<SessionRecord | undefined> {
+    const session = this.sessions.get(sessionId);
+    return session ? structuredClone(session) : undefined;
+  }
+
+  async listResults(
+    sessionId: string,
+    options: { statuses?: readonly StoredResult["status"][]; limit: number; cursor?: string },
+  ): Promise<Page<StoredResult>> {
+    this.pages++;
+    const all = this.results
+      .filter((r) => r.sessionId === sessionId && (!options.statuses || options.statuses.includes(r.status)))
+      .sort((a, b) => a.symbol.localeCompare(b.symbol));
+    const start = options.cursor ? Number(options.cursor) : 0;
+    const items = all.slice(start, start + options.limit);
+    const next = start + items.length;
+    return { items: structuredClone(items), ...(next < all.length ? { cursor: String(next) } : {}) };
+  }
+}
+
+/** SlackState in memory, with the same answers as the DynamoDB adapter (a contract test holds them together). */
+export class MemorySlackState implements SlackState {
+  readonly mutes = new Map<string, Mute>();
+  readonly snapshots = new Map<string, { current: UniverseSnapshot; previous?: UniverseSnapshot }>();
+  readonly summaries = new Map<string, SummaryRecord>();
+
+  async mute(mute: Mute): Promise<void> {
+    this.mutes.set(mute.symbol, { ...mute });
+  }
+  async unmute(symbol: string, now: number): Promise<boolean> {
+    const mute = this.mutes.get(symbol);
+    if (!mute || Date.parse(mute.until) <= now) return false;
+    this.mutes.set(symbol, { ...mute, until: new Date(now).toISOString() });
+    return true;
+  }
+  async activeMutes(now: number): Promise<Mute[]> {
+    return [...this.mutes.values()]
+      .filter((m) => Date.parse(m.until) > now)
+      .sort((a, b) => a.symbol.localeCompare(b.symbol))
+      .map((m) => ({ ...m }));
+  }
+  async previousSnapshot(universe: string, sessionId: string): Promise<UniverseSnapshot | undefined> {
+    const item = this.snapshots.get(universe);
+    if (!item) return undefined;
+    return structuredClone(item.current.sessionId === sessionId ? item.previous : item.current);
+  }
+  async recordSnapshot(universe: string, snapshot: UniverseSnapshot): Promise<void> {
+    const item = this.snapshots.get(universe);
+    if (item && (item.current.sessionId === snapshot.sessionId || item.previous?.sessionId === snapshot.sessionId))
+      return;
+    if (item && item.current.finishedAt > snapshot.finishedAt) return;
+    this.snapshots.set(universe, {
+      current: structuredClone(snapshot),
+      ...(item ? { previous: item.current } : {}),
+    });
+  }
+  async claimSummary(sessionId: string, now: number, staleMs: number): Promise<SummaryRecord | undefined> {
+    const existing = this.summaries.get(sessionId);
+    const claimedAt = new Date(now).toISOString();
+    if (existing) {
+      if (existing.done || Date.parse(existing.claimedAt) > now - staleMs) return undefined;
+      this.summaries.set(sessionId, { ...existing, claimedAt });
+      return { ...existing, claimedAt };
+    }
+    const record: SummaryRecord = { sessionId, claimedAt, threadPosted: 0 };
+    this.summaries.set(sessionId, record);
+    return { ...record };
+  }
+  async saveSummary(record: SummaryRecord): Promise<void> {
+    this.summaries.set(record.sessionId, { ...record });
+  }
+  async releaseSummary(sessionId: string): Promise<void> {
+    const record = this.summaries.get(sessionId);
+    if (record) this.summaries.set(sessionId, { ...record, claimedAt: new Date(0).toISOString() });
   }
 }

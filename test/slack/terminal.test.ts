@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { context, divider, fields, header, section } from "../../app/slack/blocks.ts";
-import { summaryMessage } from "../../app/slack/session-views.ts";
+import { summaryMessage } from "../../app/slack/summary-views.ts";
 import { renderForTerminal } from "../../app/slack/terminal.ts";
 
 describe("renderForTerminal", () => {
