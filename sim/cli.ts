@@ -13,6 +13,7 @@ export interface SimTotals {
   faults: number;
   stuck: number;
   violations: number;
+  republished: number;
   failingSeeds: number[];
   wallSeconds: number;
   faultsByKind: Map<string, number>;
@@ -29,6 +30,7 @@ export async function runSeeds(
     faults: 0,
     stuck: 0,
     violations: 0,
+    republished: 0,
     failingSeeds: [],
     wallSeconds: 0,
     faultsByKind: new Map(),
@@ -42,6 +44,7 @@ export async function runSeeds(
     totals.faults += report.faults;
     totals.stuck += report.stuck;
     totals.violations += report.violations.length;
+    totals.republished += report.republished;
     for (const [kind, n] of report.faultsByKind)
       totals.faultsByKind.set(kind, (totals.faultsByKind.get(kind) ?? 0) + n);
     if (report.violations.length > 0) totals.failingSeeds.push(seed);
@@ -64,6 +67,7 @@ export function describeTotals(t: SimTotals): string {
     `faults injected: ${t.faults}`,
     `sessions stuck: ${t.stuck}`,
     `invariant violations: ${t.violations}`,
+    `final events published twice (same eventId, worker died between PutEvents and recording it): ${t.republished}`,
     `wall time: ${t.wallSeconds.toFixed(1)} s`,
   ].join("\n");
 }

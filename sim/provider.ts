@@ -61,9 +61,9 @@ export class SimProvider {
   }
 
   /** Another program spending the same key straight at the provider (a datalake loader). */
-  otherConsumer(until: number, meanGapMs: number): void {
+  otherConsumer(meanGapMs: number, active: () => boolean): void {
     const next = () => {
-      if (this.#sim.now > until) return;
+      if (!active()) return;
       const credits = this.#random.int(1, this.#options.creditsPerMinute);
       const { charged } = this.#charge(credits, false);
       this.arrivals.push({

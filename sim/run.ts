@@ -17,6 +17,8 @@ export interface SeedReport {
   events: number;
   invocations: number;
   violations: Violation[];
+  /** Final events published a second time (same eventId) after a worker died between PutEvents and recording it. */
+  republished: number;
   /** Wall-clock time of the run, ms. */
   wallMs: number;
   end: "idle" | "until" | "max_events" | "stopped";
@@ -76,12 +78,17 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<S
       sim.at(at + operator.between(60_000, 600_000), look);
     }
   });
+  // The other program spends the key while any session of the scenario is still to start or running.
+  const lastStart = scenario.start + Math.max(...scenario.sessions.map((s) => s.at));
+  const active = () =>
+    sim.now <= lastStart ||
+    world.stacks.some((stack) => stack.store.everything().some((e) => e.session.status === "running"));
   if (scenario.provider.otherConsumerGapMs !== undefined)
-    world.provider.otherConsumer(lastBound, scenario.provider.otherConsumerGapMs);
+    world.provider.otherConsumer(scenario.provider.otherConsumerGapMs, active);
 
   const hardEnd = lastBound + 12 * 3_600_000;
   const end = await sim.run({ until: hardEnd, maxEvents: options.maxEvents ?? 5_000_000 });
-  const { violations, sessions } = checkInvariants(world, sim.now);
+  const { violations, sessions, republished } = checkInvariants(world, sim.now);
   if (end === "max_events") violations.push({ invariant: "the run ends", detail: `cut after ${sim.fired} events` });
   return {
     seed,
@@ -94,6 +101,7 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<S
     events: sim.fired,
     invocations: world.lambda.invocations,
     violations,
+    republished,
     wallMs: performance.now() - wallStart,
     end,
   };

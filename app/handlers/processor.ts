@@ -6,7 +6,9 @@ import { sqsWorkHandler } from "./sqs-records.ts";
 /** The work queue's consumer: a batch message runs the batch; a pump message feeds the session's queue. */
 export const createProcessorHandler = (getRuntime = getPipelineRuntime) =>
   sqsWorkHandler(getRuntime, ({ ctx }, message) =>
-    message.type === "batch" ? processBatch(ctx, message) : pump(ctx, message.sessionId, { sweep: true }),
+    message.type === "batch"
+      ? processBatch(ctx, message)
+      : pump(ctx, message.sessionId, { sweep: true, ...(message.at === undefined ? {} : { dueAt: message.at }) }),
   );
 
 export const handler = createProcessorHandler();

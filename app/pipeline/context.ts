@@ -1,6 +1,7 @@
 import type { Clock } from "../domain/clock.ts";
 import type { Datalake, ReferenceProvider } from "../domain/ports.ts";
 import type { CheckInput } from "../quality/types.ts";
+import { FUNCTIONS, QUEUE, workQueueTimings } from "../wiring.ts";
 import type { CreditLedger, EventPublisher, ResumeScheduler, SessionStore, WorkQueue } from "./ports.ts";
 
 export interface Log {
@@ -36,11 +37,17 @@ export interface PipelineSettings {
   /** Added to every slot, so spends of consecutive slots stay a window apart despite delivery jitter. */
   marginMs: number;
   creditsPerWindow: number;
+  /** The plan's credits per UTC day, for the session's stated bound; null without a daily cap. @default null */
+  creditsPerDay?: number | null;
   batchSize: number;
   /** How far ahead the pump reserves: SQS's maximum delay. @default 900000 */
   horizonMs: number;
   /** How long a claimed batch is owned by its worker. @default 2 x the processor timeout */
   leaseMs: number;
+  /** The work queue's visibility timeout: how long a received message stays hidden. @default 3 x the lease */
+  visibilityTimeoutMs: number;
+  /** Receives of a work message before SQS moves it to the DLQ. @default QUEUE.maxReceiveCount */
+  maxReceiveCount: number;
   /** Provider outages a batch meets before its symbols get `error` results. @default 3 */
   maxProviderFailures: number;
   /** Longest in-invocation wait for the spend gate; past it the batch is re-queued. */
@@ -63,15 +70,45 @@ export interface PipelineContext {
   settings: PipelineSettings;
 }
 
+/**
+ * The settings a stack's processor timeout implies (infra passes it in DQ_PROCESSOR_TIMEOUT_SECONDS): the lease
+ * and the visibility timeout of wiring's workQueueTimings, the very numbers infra deploys the queue with.
+ */
+export function deployedTimings(
+  processorTimeoutSeconds: number,
+): Pick<PipelineSettings, "leaseMs" | "visibilityTimeoutMs" | "maxReceiveCount"> {
+  const timings = workQueueTimings(processorTimeoutSeconds);
+  return {
+    leaseMs: timings.leaseSeconds * 1000,
+    visibilityTimeoutMs: timings.visibilityTimeoutSeconds * 1000,
+    maxReceiveCount: QUEUE.maxReceiveCount,
+  };
+}
+
+/**
+ * How long after its slot a queued batch must have been picked up: beyond every receive of its message, so a
+ * message that keeps failing before it claims reaches the DLQ (and fails its batch) before the batch is re-queued
+ * under a new attempt — which the dead-letter handler would ignore.
+ */
+export function staleAfterMs(settings: PipelineSettings): number {
+  return settings.maxReceiveCount * settings.visibilityTimeoutMs + settings.windowMs;
+}
+
 export function defaultSettings(
   partial: Partial<PipelineSettings> & { creditsPerWindow: number; batchSize: number },
 ): PipelineSettings {
   const windowMs = partial.windowMs ?? 60_000;
+  const timings = workQueueTimings(FUNCTIONS.processor.timeoutSeconds);
+  const leaseMs = partial.leaseMs ?? timings.leaseSeconds * 1000;
   return {
     windowMs,
     marginMs: partial.marginMs ?? Math.max(20, Math.round(windowMs / 60)),
-    horizonMs: partial.horizonMs ?? 900_000,
-    leaseMs: partial.leaseMs ?? 120_000,
+    horizonMs: partial.horizonMs ?? QUEUE.delayHorizonSeconds * 1000,
+    leaseMs,
+    visibilityTimeoutMs:
+      partial.visibilityTimeoutMs ??
+      (partial.leaseMs === undefined ? timings.visibilityTimeoutSeconds * 1000 : 3 * leaseMs),
+    maxReceiveCount: partial.maxReceiveCount ?? QUEUE.maxReceiveCount,
     maxProviderFailures: partial.maxProviderFailures ?? 3,
     maxSpendWaitMs: partial.maxSpendWaitMs ?? Math.min(20_000, windowMs / 2),
     ...partial,

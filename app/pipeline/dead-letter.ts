@@ -1,6 +1,7 @@
 import { errorResult } from "../quality/check-symbol.ts";
 import type { PipelineContext } from "./context.ts";
 import { countAndMaybeFinalize } from "./finalize.ts";
+import { keepOf } from "./model.ts";
 import type { WorkMessage } from "./ports.ts";
 import { deltaFor, summarize, toStored } from "./process-batch.ts";
 import { pump } from "./pump.ts";
@@ -24,19 +25,21 @@ export async function handleDeadLetter(ctx: PipelineContext, message: WorkMessag
   }
   // Only the attempt this message was sent for: a batch re-queued since then is somebody else's now.
   if (batch.attempt !== message.attempt) return;
+  const session = await ctx.store.getSession(sessionId);
   const now = new Date(ctx.clock()).toISOString();
   const error = `batch ${n} dead-lettered after repeated failures: ${reason}`;
   await ctx.store.putResultsIfAbsent(
     batch.symbols.map((s) => toStored(sessionId, n, errorResult(s, "internal", error), now)),
+    session ? keepOf(session) : {},
   );
   const results = await ctx.store.getResults(sessionId, batch.symbols);
-  const failed = await ctx.store.transitionBatch(sessionId, n, {
-    from: ["pending", "queued", "processing"],
-    to: "failed",
-    attempt: message.attempt,
-    set: { finishedAt: now, error, outcome: summarize(results, 0) },
-    remove: ["leaseUntil"],
-  });
+  const failed = await ctx.store.finishBatch(
+    sessionId,
+    n,
+    message.attempt,
+    { status: "failed", finishedAt: now, error, outcome: summarize(results, 0) },
+    ["pending", "queued", "processing"],
+  );
   const settled = failed ?? (await ctx.store.getBatch(sessionId, n));
   if (settled && (settled.status === "failed" || settled.status === "done")) {
     await countAndMaybeFinalize(ctx, sessionId, n, deltaFor(settled));

@@ -27,27 +27,32 @@ export async function countAndMaybeFinalize(
 
 /**
  * Moves the session to its final state and publishes its one final event. The status change is conditional on
- * `running`; the event is published by whoever then claims `finalEventAt`, so a redelivery completes a crash
- * between the two and nobody publishes twice.
+ * `running`; the event is published by whoever then claims `finalEventAt`, and the claim is confirmed once it is
+ * sent, so a redelivery completes a crash between any two steps. Nobody publishes twice, except after a worker
+ * died between the publication and its confirmation (the event then comes twice, with the same eventId). Before the claim, the session's resume schedule (if it was ever
+ * paused) is deleted, so no schedule outlives it; a failure there fails this delivery, whose redelivery (or the
+ * session's next pump message) finishes the job.
  */
 export async function finalize(
   ctx: PipelineContext,
   session: SessionRecord,
-  forced?: { status: SessionStatus; error: string },
+  forced?: { status: Exclude<SessionStatus, "running">; error: string; cancelledBy?: string },
 ): Promise<void> {
   const now = ctx.clock();
-  const status: SessionStatus = forced?.status ?? (session.counters.batchesFailed > 0 ? "failed" : "completed");
-  const moved = await ctx.store.updateSession(session.sessionId, {
-    from: ["running"],
-    set: { status, finishedAt: new Date(now).toISOString(), ...(forced ? { error: forced.error } : {}) },
-    remove: ["pausedUntil"],
+  const status = forced?.status ?? (session.counters.batchesFailed > 0 ? "failed" : "completed");
+  const moved = await ctx.store.finishSession(session.sessionId, {
+    status,
+    finishedAt: new Date(now).toISOString(),
+    ...(forced ? { error: forced.error } : {}),
+    ...(forced?.cancelledBy ? { cancelledBy: forced.cancelledBy } : {}),
   });
   const current = moved ?? (await ctx.store.getSession(session.sessionId));
-  if (!current || current.status === "running" || current.finalEventAt) return;
-  const claimed = await ctx.store.updateSession(session.sessionId, {
-    set: { finalEventAt: new Date(now).toISOString() },
-    absent: "finalEventAt",
-  });
+  if (!current || current.status === "running" || current.finalEventSentAt) return;
+  await ctx.resume.cancelResume(current.sessionId);
+  const claimedAt = new Date(now).toISOString();
+  // A claim older than a lease belongs to a worker that died before publishing: taken again.
+  const staleBefore = new Date(now - ctx.settings.leaseMs).toISOString();
+  const claimed = await ctx.store.claimFinalEvent(session.sessionId, claimedAt, staleBefore);
   if (!claimed) return;
   const failedSymbols = await firstFailures(ctx, claimed.sessionId);
   const detailType = claimed.status === "completed" ? DetailType.workflowCompleted : DetailType.workflowFailed;
@@ -55,7 +60,7 @@ export async function finalize(
     await ctx.events.publish(detailType, workflowDetail(claimed, now, failedSymbols));
   } catch (error) {
     // The claim goes back, so the redelivery of this message publishes the event instead of finding it claimed.
-    await ctx.store.updateSession(claimed.sessionId, { remove: ["finalEventAt"] }).catch((releaseError: unknown) => {
+    await ctx.store.releaseFinalEvent(claimed.sessionId, claimedAt).catch((releaseError: unknown) => {
       // Going on is right: the publish error, thrown below, is what this delivery must fail with, and the session
       // itself is already final in the store (status and results are right). But a claim left in place means no
       // redelivery publishes the final event: the warning names the session whose notification is missing.
@@ -72,7 +77,7 @@ export async function finalize(
     });
     throw error;
   }
-  if (claimed.pausedUntil) await ctx.resume.cancelResume(claimed.sessionId);
+  await confirmSent(ctx, claimed.sessionId, claimedAt);
   ctx.metrics.count(claimed.status === "completed" ? MetricName.sessionsCompleted : MetricName.sessionsFailed, 1);
   ctx.log.info("session finished", {
     sessionId: claimed.sessionId,
@@ -81,16 +86,34 @@ export async function finalize(
   });
 }
 
+/**
+ * Records the publication. Retried a few times: while the claim is unconfirmed, a later delivery that finds it
+ * stale publishes the event again (the one case of a second final event, which carries the same eventId).
+ */
+async function confirmSent(ctx: PipelineContext, sessionId: string, claimedAt: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.store.confirmFinalEvent(sessionId, claimedAt, new Date(ctx.clock()).toISOString());
+      return;
+    } catch (error) {
+      if (attempt >= 4) {
+        ctx.log.warn("final event published but not recorded: a later delivery may publish it again", {
+          sessionId,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+        return;
+      }
+      await ctx.sleep(100 * 2 ** attempt);
+    }
+  }
+}
+
 /** At most one SessionProgress per credit slot per session: the slot is claimed on the session item first. */
 async function maybePublishProgress(ctx: PipelineContext, session: SessionRecord): Promise<void> {
   const now = ctx.clock();
   const slotMs = ctx.settings.windowMs + ctx.settings.marginMs;
   const slot = Math.floor(now / slotMs) * slotMs;
-  const claimed = await ctx.store.updateSession(session.sessionId, {
-    from: ["running"],
-    set: { progressSlot: slot },
-    below: { attribute: "progressSlot", value: slot },
-  });
+  const claimed = await ctx.store.claimProgressSlot(session.sessionId, slot);
   if (!claimed) return;
   await ctx.events.publish(DetailType.sessionProgress, progressDetail(claimed, now));
 }
@@ -137,7 +160,12 @@ export function progressDetail(session: SessionRecord, now: number) {
 }
 
 export function workflowDetail(session: SessionRecord, now: number, failedSymbols: FailedSymbol[]) {
-  const detail: Record<string, unknown> = { ...baseDetail(session, now), failedSymbols };
+  // The same id however often the event is published, so a consumer can tell a re-publication from a new event.
+  const detail: Record<string, unknown> = {
+    ...baseDetail(session, now),
+    eventId: `${session.sessionId}/final`,
+    failedSymbols,
+  };
   if (session.status !== "completed") {
     const cancelled = session.status === "cancelled";
     detail.failureStep = cancelled ? "cancelled" : session.counters.batchesFailed > 0 ? "processing" : "session";

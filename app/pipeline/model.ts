@@ -60,14 +60,25 @@ export interface SessionRecord {
   pausedUntil?: string;
   /** Live Slack message, once posted. */
   slack?: { channel: string; ts: string };
-  /** Set when the final event has been published, so a redelivery never publishes twice. */
+  /**
+   * Claimed by the worker that publishes the final event, so a redelivery never publishes twice. A claim whose
+   * worker died before the event was sent (no finalEventSentAt) runs out after a lease, and is taken again.
+   */
   finalEventAt?: string;
+  /** The final event was published (under the claim made at finalEventAt). */
+  finalEventSentAt?: string;
   /** The slot start (ms) of the last SessionProgress, so at most one is published per credit window. */
   progressSlot?: number;
   /** The latest pump message's due time (ms), so racing workers do not each send one. */
   pumpDueAt?: number;
   /** While a pump works through the session's batches (ms): one pump at a time, so pumps never race for slots. */
   pumpLeaseUntil?: number;
+  /**
+   * ISO instant the session should have finished by: its estimated duration at the plan's rate (and a day per
+   * daily cap it meets), doubled, plus an hour. Past it the pump reports SessionOverdue; its items are kept
+   * the retention beyond twice this bound.
+   */
+  dueAt?: string;
   error?: string;
   cancelledBy?: string;
 }
@@ -86,6 +97,11 @@ export interface BatchRecord {
   finishedAt?: string;
   /** A worker failed after claiming this attempt: the next claim keeps the results it may have stored. */
   interrupted?: boolean;
+  /**
+   * The slot whose credits this attempt has started to spend (set right before the provider request): a
+   * redelivery never spends that slot again, nor gives its credits back, since the provider may have charged them.
+   */
+  spentSlot?: number;
   /** Provider outages met so far; at the limit the batch fails with `error` results. */
   providerFailures: number;
   error?: string;
@@ -112,6 +128,17 @@ export interface Page<T> {
 
 export function emptyCounters(): SessionCounters {
   return { batchesDone: 0, batchesFailed: 0, passed: 0, failed: 0, errored: 0, creditsUsed: 0, creditsWasted: 0 };
+}
+
+/**
+ * How long the session's items must live: twice its bound (dueAt) after its start, so a session that runs late
+ * still finds its own items; the store keeps them the retention beyond that. Undefined for a session without a
+ * bound (created before there was one): the retention then runs from each write.
+ */
+export function keepOf(session: Pick<SessionRecord, "createdAt" | "dueAt">): { keepUntil?: number } {
+  if (session.dueAt === undefined) return {};
+  const created = Date.parse(session.createdAt);
+  return { keepUntil: created + 2 * (Date.parse(session.dueAt) - created) };
 }
 
 export function isFinal(status: SessionStatus): boolean {

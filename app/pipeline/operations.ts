@@ -131,8 +131,10 @@ export class Operations {
       symbols.push(...page.items.map((r) => r.symbol));
       cursor = page.cursor;
     } while (cursor);
-    // Symbols of a cancelled session that never got a result are retried too.
-    if (session.status === "cancelled") symbols.push(...(await this.unvalidated(session)));
+    // Symbols of a session that stopped early (cancelled, or stopped for a refused key) that never got a result
+    // are retried too.
+    if (session.status === "cancelled" || session.error !== undefined)
+      symbols.push(...(await this.unvalidated(session)));
     if (symbols.length === 0)
       throw new OperationError(`session ${session.sessionId} has no failed or errored symbols to retry`);
     return {
@@ -150,10 +152,11 @@ export class Operations {
   /** Stops pumping; queued batches are dropped as they arrive; the session finishes as cancelled. */
   async cancel(sessionId: string, by: string): Promise<SessionRecord> {
     const session = await this.resolve(sessionId);
-    if (session.status !== "running")
+    // A cancel that failed half-way (cancelled, but its final event unpublished) is completed by the next one.
+    if (session.status === "cancelled" && !session.finalEventSentAt) await finalize(this.ctx, session);
+    else if (session.status !== "running")
       throw new OperationError(`session ${session.sessionId} is already ${session.status}`);
-    await this.ctx.store.updateSession(session.sessionId, { from: ["running"], set: { cancelledBy: by } });
-    await finalize(this.ctx, { ...session, cancelledBy: by }, { status: "cancelled", error: `cancelled by ${by}` });
+    else await finalize(this.ctx, session, { status: "cancelled", error: `cancelled by ${by}`, cancelledBy: by });
     const after = await this.ctx.store.getSession(session.sessionId);
     if (!after) throw new OperationError(`session ${session.sessionId} vanished`);
     return after;

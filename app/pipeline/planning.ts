@@ -51,6 +51,22 @@ export function estimateDurationMs(batches: number, shape: ScheduleShape, batchP
   return (slotsNeeded(batches, shape) - 1) * (shape.windowMs + shape.marginMs) + batchProcessingMs;
 }
 
+/**
+ * The bound a session states at its start (its dueAt): the estimated duration at the plan's rate, doubled (other
+ * sessions of the key, 429s and retries share the slots), plus an hour for the slowest recoveries (a message's
+ * receives up to the dead-letter queue), plus a day for each daily cap the universe meets. Past it the session is
+ * reported overdue.
+ */
+export function sessionBoundMs(
+  symbols: number,
+  batches: number,
+  shape: ScheduleShape,
+  creditsPerDay: number | null | undefined,
+): number {
+  const capDays = creditsPerDay ? Math.floor(Math.max(0, symbols - 1) / creditsPerDay) : 0;
+  return 2 * estimateDurationMs(batches, shape) + 3_600_000 + capDays * 86_400_000;
+}
+
 /** The lower bound DESIGN.md measures against: (ceil(N / C) - 1) windows plus one batch's processing. */
 export function lowerBoundMs(
   symbols: number,

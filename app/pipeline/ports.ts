@@ -14,51 +14,70 @@ export class NotFoundError extends Error {
   override name = "NotFoundError";
 }
 
+/** How long a session's items are kept: `retention` after the later of now and `keepUntil` (the session's bound). */
+export interface Keep {
+  /** ms since the epoch. */
+  keepUntil?: number;
+}
+
+/** What a finished batch records: its outcome counts, so a recount never needs the results. */
+export interface BatchEnd {
+  status: "done" | "failed";
+  finishedAt: string;
+  outcome: NonNullable<BatchRecord["outcome"]>;
+  error?: string;
+  providerFailures?: number;
+}
+
 /**
- * The session table. Every write is a single-item write; transitions are conditional on the expected state and
- * return undefined when the condition does not hold (another worker got there first), never throw for it.
+ * The session table in the pipeline's own verbs. Every write is one conditional single-item write: a verb whose
+ * condition does not hold (another worker got there first, a duplicate or late delivery) answers undefined or
+ * false and changes nothing; it never throws for it. Reads are strongly consistent.
  */
 export interface SessionStore {
   /** Creates the session if no session of that id exists; returns false if one did. */
-  createSession(session: SessionRecord): Promise<boolean>;
-  /** Writes the batch items (parallel BatchWriteItem, unprocessed items retried). */
-  putBatches(batches: BatchRecord[]): Promise<void>;
+  createSession(session: SessionRecord, keep?: Keep): Promise<boolean>;
   getSession(sessionId: string): Promise<SessionRecord | undefined>;
   /** Most recent first. */
   listSessions(limit: number, cursor?: string): Promise<Page<SessionRecord>>;
-  getBatch(sessionId: string, batch: number): Promise<BatchRecord | undefined>;
-  /** In batch order; `status` filters. */
-  listBatches(
-    sessionId: string,
-    options: { status?: BatchStatus; limit: number; cursor?: string },
-  ): Promise<Page<BatchRecord>>;
+
   /**
-   * Moves a batch from one of `from` to `to`, setting `set`, if its attempt equals `attempt` (when given) and
-   * `leaseBefore` (when given) is later than its leaseUntil. Returns the new record, or undefined.
+   * The pump's lease, so two pumps never leapfrog each other through the credit slots: taken while the session
+   * runs and nobody holds a lease that is still live at `now`; it runs until `until`, which is also its token.
+   * Returns the session, or undefined (not running, or busy).
    */
-  transitionBatch(
+  acquirePumpLease(sessionId: string, now: number, until: number): Promise<SessionRecord | undefined>;
+  /** Gives the lease back, only if it is still the one taken until `until` (not a later holder's). */
+  releasePumpLease(sessionId: string, until: number): Promise<void>;
+  /** Records that a pump message is due at `at`, unless an earlier one is still due (after `now`). */
+  notePumpDue(sessionId: string, at: number, now: number): Promise<void>;
+  /** A pump message due at `at` has arrived: it no longer counts as due. */
+  clearPumpDue(sessionId: string, at: number): Promise<void>;
+  /** Claims the credit slot starting at `slot` for one SessionProgress; undefined if this or a later slot has one. */
+  claimProgressSlot(sessionId: string, slot: number): Promise<SessionRecord | undefined>;
+  /** A running session waits for the next UTC day's credits until `until` (ISO). */
+  pauseSession(sessionId: string, until: string): Promise<SessionRecord | undefined>;
+  /** A running session's pause is over. */
+  resumeSession(sessionId: string): Promise<SessionRecord | undefined>;
+  /** running -> a final status. Returns the session as it now is, or undefined if it was not running. */
+  finishSession(
     sessionId: string,
-    batch: number,
-    change: {
-      from: readonly BatchStatus[];
-      to: BatchStatus;
-      attempt?: number;
-      leaseBefore?: number;
-      set?: Partial<Omit<BatchRecord, "sessionId" | "batch" | "status">>;
-      /** Attributes to remove (e.g. leaseUntil). */
-      remove?: readonly (keyof BatchRecord)[];
+    end: {
+      status: Exclude<SessionStatus, "running">;
+      finishedAt: string;
+      error?: string;
+      cancelledBy?: string;
     },
-  ): Promise<BatchRecord | undefined>;
-  /** Idempotent: a result is keyed by session and symbol. */
-  putResults(results: StoredResult[]): Promise<void>;
-  /** Writes each result only where none exists yet; returns the ones written. */
-  putResultsIfAbsent(results: StoredResult[]): Promise<StoredResult[]>;
-  getResults(sessionId: string, symbols: readonly string[]): Promise<StoredResult[]>;
-  /** In symbol order; `statuses` filters. */
-  listResults(
-    sessionId: string,
-    options: { statuses?: readonly StoredResult["status"][]; limit: number; cursor?: string },
-  ): Promise<Page<StoredResult>>;
+  ): Promise<SessionRecord | undefined>;
+  /**
+   * Claims the publication of the final session's one final event: undefined if it was sent, or if another claim
+   * was made at or after `staleBefore` (its worker may still be publishing).
+   */
+  claimFinalEvent(sessionId: string, at: string, staleBefore: string): Promise<SessionRecord | undefined>;
+  /** Gives that claim back (the publication failed), only if it is still the one made at `at`. */
+  releaseFinalEvent(sessionId: string, at: string): Promise<void>;
+  /** The event of the claim made at `at` was published: nobody publishes it again. */
+  confirmFinalEvent(sessionId: string, at: string, sentAt: string): Promise<void>;
   /**
    * Adds a batch's outcome to the session's counters exactly once: the update is conditioned on the batch number
    * not being in the session's counted set. Returns the session after the update, or undefined if it was counted.
@@ -66,22 +85,72 @@ export interface SessionStore {
   countBatch(sessionId: string, batch: number, delta: Partial<SessionCounters>): Promise<SessionRecord | undefined>;
   /** Adds to counters that are not tied to one batch's completion (credits wasted by a 429). */
   addToCounters(sessionId: string, delta: Partial<SessionCounters>): Promise<void>;
-  /** Conditional on the session's current status being one of `from`. Returns the new record, or undefined. */
-  updateSession(
+
+  /** Writes the batch items (parallel BatchWriteItem, unprocessed items retried). */
+  putBatches(batches: BatchRecord[], keep?: Keep): Promise<void>;
+  getBatch(sessionId: string, batch: number): Promise<BatchRecord | undefined>;
+  /** In batch order; `status` filters. */
+  listBatches(
     sessionId: string,
-    change: {
-      from?: readonly SessionStatus[];
-      set?: Partial<Omit<SessionRecord, "sessionId" | "counters">>;
-      remove?: readonly (keyof SessionRecord)[];
-      /**
-       * Only if this attribute is absent or below the value (for at-most-once markers such as progressSlot), or,
-       * with orAbove, above that (an earlier pump message supersedes a later one).
-       */
-      below?: { attribute: "progressSlot" | "pumpDueAt" | "pumpLeaseUntil"; value: number; orAbove?: number };
-      /** Only if this attribute is absent. */
-      absent?: "finalEventAt";
-    },
-  ): Promise<SessionRecord | undefined>;
+    options: { status?: BatchStatus; limit: number; cursor?: string },
+  ): Promise<Page<BatchRecord>>;
+  /** pending -> queued for the next attempt, with the credit slot reserved for it. */
+  queueBatch(sessionId: string, batch: number, attempt: number, slotStart: number): Promise<BatchRecord | undefined>;
+  /** queued -> processing for this attempt, leased until `leaseUntil`. */
+  claimBatch(
+    sessionId: string,
+    batch: number,
+    attempt: number,
+    now: number,
+    leaseUntil: number,
+  ): Promise<BatchRecord | undefined>;
+  /** A processing batch of this attempt whose lease ran out before `now` is taken over, leased until `leaseUntil`. */
+  takeOverBatch(
+    sessionId: string,
+    batch: number,
+    attempt: number,
+    now: number,
+    leaseUntil: number,
+  ): Promise<BatchRecord | undefined>;
+  /** The batch's credits of `slotStart` are about to be spent: a redelivery must not spend the slot again. */
+  recordSpend(sessionId: string, batch: number, attempt: number, slotStart: number): Promise<BatchRecord | undefined>;
+  /** processing -> queued, marked interrupted: its worker failed; the redelivery keeps what it stored. */
+  interruptBatch(sessionId: string, batch: number, attempt: number): Promise<BatchRecord | undefined>;
+  /** processing -> pending (same attempt), so the pump re-reserves it; its lease and slot are dropped. */
+  requeueBatch(
+    sessionId: string,
+    batch: number,
+    attempt: number,
+    change: { providerFailures: number; error?: string; interrupted?: boolean },
+  ): Promise<BatchRecord | undefined>;
+  /** A batch of this attempt in one of `from` ends done or failed. */
+  finishBatch(
+    sessionId: string,
+    batch: number,
+    attempt: number,
+    end: BatchEnd,
+    from?: readonly BatchStatus[],
+  ): Promise<BatchRecord | undefined>;
+  /** A batch of this attempt in one of `from` is cancelled (its session was cancelled or stopped). */
+  cancelBatch(
+    sessionId: string,
+    batch: number,
+    attempt: number,
+    from: readonly BatchStatus[],
+  ): Promise<BatchRecord | undefined>;
+  /** queued -> pending: its message was lost (the sweep). */
+  resetLostBatch(sessionId: string, batch: number, attempt: number): Promise<BatchRecord | undefined>;
+
+  /** Idempotent: a result is keyed by session and symbol. */
+  putResults(results: StoredResult[], keep?: Keep): Promise<void>;
+  /** Writes each result only where none exists yet; returns the ones written. */
+  putResultsIfAbsent(results: StoredResult[], keep?: Keep): Promise<StoredResult[]>;
+  getResults(sessionId: string, symbols: readonly string[]): Promise<StoredResult[]>;
+  /** In symbol order; `statuses` filters. */
+  listResults(
+    sessionId: string,
+    options: { statuses?: readonly StoredResult["status"][]; limit: number; cursor?: string },
+  ): Promise<Page<StoredResult>>;
 }
 
 export interface SlotReservation {
@@ -116,6 +185,11 @@ export interface CreditLedger {
   /** Called right before the provider request of a reservation. */
   spend(reservation: SlotReservation, now: number): Promise<SpendOutcome>;
   /**
+   * The provider answered that the UTC day of `at` has no credits left (another program spent them): no more
+   * reservations that day, for any session of the account.
+   */
+  closeDay(at: number): Promise<void>;
+  /**
    * Called when that request is over, at `at`: the latest instant the provider can have counted it. Later slots
    * space their spends from it, so a request that reached the provider late never brings two slots together.
    */
@@ -124,7 +198,8 @@ export interface CreditLedger {
 
 export type WorkMessage =
   | { type: "batch"; sessionId: string; batch: number; attempt: number; slotStart: number }
-  | { type: "pump"; sessionId: string };
+  /** `at`: when the pump was wanted (ms); a message SQS's 15-minute cap delivered early carries it on. */
+  | { type: "pump"; sessionId: string; at?: number };
 
 export interface WorkQueue {
   send(message: WorkMessage, delaySeconds: number): Promise<void>;

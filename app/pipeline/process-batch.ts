@@ -1,12 +1,13 @@
-import { ProviderError, ProviderRateLimited } from "../domain/provider-errors.ts";
+import type { ReferenceProvider } from "../domain/ports.ts";
+import { ProviderError, ProviderRateLimited, ProviderRefused } from "../domain/provider-errors.ts";
 import { errorResult } from "../quality/check-symbol.ts";
 import type { SymbolResult } from "../quality/types.ts";
 import type { PipelineContext } from "./context.ts";
 import { MetricName } from "./context.ts";
-import { countAndMaybeFinalize } from "./finalize.ts";
-import type { BatchRecord, BatchStatus, SessionRecord, StoredResult } from "./model.ts";
+import { countAndMaybeFinalize, finalize } from "./finalize.ts";
+import { type BatchRecord, type BatchStatus, keepOf, type SessionRecord, type StoredResult } from "./model.ts";
 import type { WorkMessage } from "./ports.ts";
-import { pump, schedulePump } from "./pump.ts";
+import { pauseUntil, pump } from "./pump.ts";
 import { validateSymbols } from "./validate.ts";
 
 export type BatchOutcome =
@@ -15,9 +16,13 @@ export type BatchOutcome =
   | "dropped_cancelled"
   | "already_finished"
   | "requeued_rate_limited"
+  | "requeued_partly_served"
   | "requeued_slot_expired"
+  | "requeued_slot_spent"
   | "requeued_provider_unavailable"
-  | "failed_provider_unavailable";
+  | "paused_day_limit"
+  | "failed_provider_unavailable"
+  | "stopped_key_refused";
 
 type BatchMessage = Extract<WorkMessage, { type: "batch" }>;
 
@@ -31,7 +36,7 @@ export async function processBatch(ctx: PipelineContext, message: BatchMessage):
   const { sessionId, batch: n, attempt } = message;
   const session = await store.getSession(sessionId);
   if (!session) return "dropped_stale";
-  if (session.status === "cancelled") return dropCancelled(ctx, message, ["queued", "pending"]);
+  if (session.status !== "running") return dropStopped(ctx, message, session, ["queued", "pending"]);
 
   const claimed = await claim(ctx, message);
   if (!claimed) {
@@ -47,31 +52,27 @@ export async function processBatch(ctx: PipelineContext, message: BatchMessage):
       // in case that holder dies without finishing.
       throw new BatchBusyError(sessionId, n);
     }
+    // Back to pending since this message was sent (a worker re-queued it and may have died before pumping):
+    // pumping costs little, and the batch is queued again at once instead of at the next sweep.
+    if (current?.status === "pending") await pump(ctx, sessionId);
     return "dropped_stale";
   }
   try {
     return await run(ctx, message, session, claimed.batch, claimed.resumed);
   } catch (error) {
+    if (error instanceof LeaseLostError) return "dropped_stale";
     // Give the lease back at once, so the redelivered message can claim the batch without waiting it out.
-    await store
-      .transitionBatch(sessionId, n, {
-        from: ["processing"],
-        to: "queued",
+    await store.interruptBatch(sessionId, n, attempt).catch((releaseError: unknown) => {
+      // Safe to go on: the batch stays `processing` under a lease that runs out, and then the redelivery takes it
+      // over (claim() accepts an expired lease) and resumes it; only the wait is longer. The caller must see the
+      // original error, thrown below, so the message is redelivered.
+      ctx.log.warn("lease not given back after a failed batch; the redelivery takes it over once it expires", {
+        sessionId,
+        batch: n,
         attempt,
-        set: { interrupted: true },
-        remove: ["leaseUntil"],
-      })
-      .catch((releaseError: unknown) => {
-        // Safe to go on: the batch stays `processing` under a lease that runs out, and then the redelivery takes it
-        // over (claim() accepts an expired lease) and resumes it; only the wait is longer. The caller must see the
-        // original error, thrown below, so the message is redelivered.
-        ctx.log.warn("lease not given back after a failed batch; the redelivery takes it over once it expires", {
-          sessionId,
-          batch: n,
-          attempt,
-          error: releaseError instanceof Error ? `${releaseError.name}: ${releaseError.message}` : String(releaseError),
-        });
+        error: releaseError instanceof Error ? `${releaseError.name}: ${releaseError.message}` : String(releaseError),
       });
+    });
     throw error;
   }
 }
@@ -79,6 +80,11 @@ export async function processBatch(ctx: PipelineContext, message: BatchMessage):
 /** The batch's slot is past, or its day is: it re-reserves. Internal to the processor. */
 class SlotExpiredError extends Error {
   override name = "SlotExpiredError";
+}
+
+/** The batch was taken over (this worker's lease ran out) before it could spend: the new holder has it. */
+class LeaseLostError extends Error {
+  override name = "LeaseLostError";
 }
 
 /** A duplicate delivery while the batch is being processed under a live lease. Retried, never dropped. */
@@ -98,18 +104,31 @@ async function run(
 ): Promise<BatchOutcome> {
   const { store, clock, settings, log } = ctx;
   const { sessionId, batch: n, slotStart } = message;
-  // Resuming after a worker died: what it already stored stands, and is not requested (nor charged) again.
+  const keep = keepOf(session);
+  // Resuming after a worker died, or after a partial answer: what is stored stands, and is not requested (nor
+  // charged) again.
   const kept = resumed ? (await store.getResults(sessionId, batch.symbols)).filter((r) => r.batch === n) : [];
   const keptSymbols = new Set(kept.map((r) => r.symbol));
   const todo = batch.symbols.filter((s) => !keptSymbols.has(s));
 
+  if (batch.spentSlot === slotStart) {
+    // A worker of this very attempt started spending the slot and died before storing the answer: the provider
+    // may have charged it. The slot is neither spent again (it might exceed the plan) nor given back (the ledger
+    // must not count less than the provider charged); the batch re-reserves, and the credits count as wasted.
+    log.warn("a worker died after spending its slot: the batch re-reserves", { sessionId, batch: n, slotStart });
+    await requeue(ctx, batch, { wasted: todo.length, interrupted: true });
+    return "requeued_slot_spent";
+  }
+
   // The message may arrive up to a second early (whole-second delays): wait for the slot itself.
   if (slotStart > clock()) {
     await ctx.sleep(slotStart - clock());
-    // A cancel may have landed while this batch waited: nothing is spent for a cancelled session.
-    if ((await store.getSession(sessionId))?.status === "cancelled") return dropCancelled(ctx, message, ["processing"]);
+    // A cancel may have landed while this batch waited: nothing is spent for a session that stopped.
+    const now = await store.getSession(sessionId);
+    if (now && now.status !== "running") return dropStopped(ctx, message, now, ["processing"]);
   }
-  const datalake = ctx.datalakeFor(session.params.datalake);
+  const refused = new Set<string>();
+  let spent = false;
   let results: SymbolResult[];
   try {
     results = await validateSymbols(
@@ -119,13 +138,15 @@ async function run(
         lookbackDays: session.params.lookbackDays,
         checkOptions: settings.checkOptions,
       },
-      datalake,
-      ctx.provider,
+      ctx.datalakeFor(session.params.datalake),
+      recordingRefusals(ctx.provider, refused),
       {
         // The gate is passed right before the request, after the datalake reads: the time it records must be the
         // time the provider counts the credits, or spends of consecutive slots could come closer than a window.
         beforeRequest: async (symbols) => {
           if ((await passGate(ctx, slotStart, symbols.length)) !== "granted") throw new SlotExpiredError();
+          if (!(await store.recordSpend(sessionId, n, batch.attempt, slotStart))) throw new LeaseLostError();
+          spent = true;
         },
         afterRequest: () => ctx.ledger.settle({ slotStart, credits: todo.length }, clock()),
       },
@@ -134,24 +155,38 @@ async function run(
     if (error instanceof SlotExpiredError) {
       // Nothing was spent: the credits go back (the day's matter; the slot itself is past).
       await ctx.ledger.release({ slotStart, credits: todo.length });
-      await requeue(ctx, batch, { wasted: 0 });
+      await requeue(ctx, batch, { wasted: 0, interrupted: resumed });
       return "requeued_slot_expired";
     }
-    return handleProviderFailure(ctx, session, batch, error);
+    if (error instanceof LeaseLostError) throw error;
+    return handleProviderFailure(ctx, session, batch, error, { spent, resumed });
   }
 
   const validatedAt = new Date(clock()).toISOString();
-  await store.putResults(results.map((r) => toStored(sessionId, n, r, validatedAt)));
+  // Symbols a partial answer left unserved (their own 429) get no result: they are requested again.
+  const served = results.filter((r) => !refused.has(r.symbol));
+  await store.putResults(
+    served.map((r) => toStored(sessionId, n, r, validatedAt)),
+    keep,
+  );
+  if (refused.size > 0) {
+    ctx.metrics.count(MetricName.rateLimited, 1);
+    log.warn("provider served part of a batch: the rest is re-queued", {
+      sessionId,
+      batch: n,
+      served: served.length,
+      refused: refused.size,
+    });
+    await requeue(ctx, batch, { wasted: 0, interrupted: true });
+    return "requeued_partly_served";
+  }
+  results = [...kept, ...served];
   // Credits are spent only for the symbols whose subject could be read (the others were never requested).
-  const credits = results.filter((r) => r.error?.kind !== "datalake").length;
-  results = [...kept, ...results];
-  const outcome = summarize(results, credits);
-  const finished = await store.transitionBatch(sessionId, n, {
-    from: ["processing"],
-    to: "done",
-    attempt: batch.attempt,
-    set: { finishedAt: validatedAt, outcome },
-    remove: ["leaseUntil"],
+  const outcome = summarize(results, results.filter((r) => r.error?.kind !== "datalake").length);
+  const finished = await store.finishBatch(sessionId, n, batch.attempt, {
+    status: "done",
+    finishedAt: validatedAt,
+    outcome,
   });
   if (!finished) {
     log.warn("lost the batch before finishing it (lease expired and taken over)", { sessionId, batch: n });
@@ -167,11 +202,21 @@ async function run(
   return "done";
 }
 
-/** A batch of a cancelled session: marked cancelled, and its slot's credits go back to the ledger unspent. */
-async function dropCancelled(ctx: PipelineContext, message: BatchMessage, from: BatchStatus[]): Promise<BatchOutcome> {
+/**
+ * A batch of a session that stopped (cancelled, or stopped for a refused key): marked cancelled, and its slot's
+ * credits go back to the ledger unspent. A stopped session whose final event is still missing gets it now.
+ */
+async function dropStopped(
+  ctx: PipelineContext,
+  message: BatchMessage,
+  session: SessionRecord,
+  from: BatchStatus[],
+): Promise<BatchOutcome> {
   const { sessionId, batch, attempt, slotStart } = message;
-  const dropped = await ctx.store.transitionBatch(sessionId, batch, { from, to: "cancelled", attempt });
-  if (dropped) await ctx.ledger.release({ slotStart, credits: dropped.symbols.length });
+  const dropped = await ctx.store.cancelBatch(sessionId, batch, attempt, from);
+  if (dropped && dropped.spentSlot !== slotStart)
+    await ctx.ledger.release({ slotStart, credits: dropped.symbols.length });
+  if (!session.finalEventSentAt) await finalize(ctx, session);
   return "dropped_cancelled";
 }
 
@@ -181,15 +226,11 @@ async function claim(
   message: BatchMessage,
 ): Promise<{ batch: BatchRecord; resumed: boolean } | undefined> {
   const now = ctx.clock();
-  const set = { leaseUntil: now + ctx.settings.leaseMs, startedAt: new Date(now).toISOString() };
-  const change = { to: "processing", attempt: message.attempt, set } as const;
-  const fresh = await ctx.store.transitionBatch(message.sessionId, message.batch, { ...change, from: ["queued"] });
+  const { sessionId, batch, attempt } = message;
+  const leaseUntil = now + ctx.settings.leaseMs;
+  const fresh = await ctx.store.claimBatch(sessionId, batch, attempt, now, leaseUntil);
   if (fresh) return { batch: fresh, resumed: fresh.interrupted === true };
-  const takenOver = await ctx.store.transitionBatch(message.sessionId, message.batch, {
-    ...change,
-    from: ["processing"],
-    leaseBefore: now,
-  });
+  const takenOver = await ctx.store.takeOverBatch(sessionId, batch, attempt, now, leaseUntil);
   return takenOver && { batch: takenOver, resumed: true };
 }
 
@@ -208,27 +249,37 @@ async function passGate(ctx: PipelineContext, slotStart: number, credits: number
   }
 }
 
-/** Back to pending with the next attempt, so the pump re-reserves it; no symbol fails for it. */
-async function requeue(ctx: PipelineContext, batch: BatchRecord, change: { wasted: number; providerFailure?: string }) {
-  const moved = await ctx.store.transitionBatch(batch.sessionId, batch.batch, {
-    from: ["processing"],
-    to: "pending",
-    attempt: batch.attempt,
-    set: {
-      providerFailures: batch.providerFailures + (change.providerFailure ? 1 : 0),
-      ...(change.providerFailure ? { error: change.providerFailure } : {}),
+/** The provider as the processor uses it: symbols it answered with their own 429 (a partial answer) are noted. */
+function recordingRefusals(provider: ReferenceProvider, refused: Set<string>): ReferenceProvider {
+  return {
+    async dailyBars(symbols, range) {
+      const answer = await provider.dailyBars(symbols, range);
+      for (const [symbol, outcome] of answer) if (!outcome.ok && outcome.code === 429) refused.add(symbol);
+      return answer;
     },
-    remove: ["leaseUntil", "slotStart"],
+  };
+}
+
+/**
+ * Back to pending under the same attempt, so the pump re-reserves it (the next claim is the next attempt); no
+ * symbol fails for it. `interrupted`: results of this batch may be stored, and the next attempt keeps them.
+ */
+async function requeue(
+  ctx: PipelineContext,
+  batch: BatchRecord,
+  change: { wasted: number; providerFailure?: string; interrupted?: boolean },
+) {
+  const moved = await ctx.store.requeueBatch(batch.sessionId, batch.batch, batch.attempt, {
+    providerFailures: batch.providerFailures + (change.providerFailure ? 1 : 0),
+    ...(change.providerFailure ? { error: change.providerFailure } : {}),
+    ...(change.interrupted ? { interrupted: true } : {}),
   });
   if (moved && change.wasted > 0) {
     await ctx.store.addToCounters(batch.sessionId, { creditsWasted: change.wasted });
     ctx.metrics.count(MetricName.creditsWasted, change.wasted);
   }
-  const result = await pump(ctx, batch.sessionId);
-  // The pump may find every slot taken by other work; make sure somebody comes back for this batch.
-  if (result.kind === "busy" || ((result.kind === "drained" || result.kind === "yielded") && result.queued === 0)) {
-    await schedulePump(ctx, batch.sessionId, ctx.clock() + ctx.settings.windowMs);
-  }
+  // The pump queues it again, or leaves a pump message to come back for it.
+  await pump(ctx, batch.sessionId);
 }
 
 async function handleProviderFailure(
@@ -236,8 +287,10 @@ async function handleProviderFailure(
   session: SessionRecord,
   batch: BatchRecord,
   error: unknown,
+  attempt: { spent: boolean; resumed: boolean },
 ): Promise<BatchOutcome> {
   const credits = batch.symbols.length;
+  const interrupted = attempt.resumed;
   if (error instanceof ProviderRateLimited) {
     ctx.metrics.count(MetricName.rateLimited, 1);
     ctx.log.warn("provider rate limit: batch re-queued", {
@@ -247,11 +300,36 @@ async function handleProviderFailure(
       creditsUsed: error.creditsUsed,
       creditsLimit: error.creditsLimit,
     });
-    await requeue(ctx, batch, { wasted: credits });
+    if (error.scope === "day") {
+      // The provider's day is spent (another program on the key, or a day that began elsewhere): nothing more can
+      // be served before its reset, so the ledger closes the day for every session of the key and this one pauses.
+      const resumeAt = nextUtcMidnight(ctx.clock());
+      await ctx.ledger.closeDay(ctx.clock());
+      await pauseUntil(ctx, session.sessionId, new Date(resumeAt).toISOString());
+      await requeue(ctx, batch, { wasted: 0, interrupted });
+      return "paused_day_limit";
+    }
+    await requeue(ctx, batch, { wasted: credits, interrupted });
     return "requeued_rate_limited";
   }
-  // Any other failure of the request as a whole (an outage, a refused key, a rejected request) counts towards the
-  // batch's provider failures; anything that is not a provider error is a bug, and the message's redelivery retries.
+  if (error instanceof ProviderRefused) {
+    // The key is refused (revoked, mistyped, the plan lapsed): no retry can help until someone fixes it, so the
+    // whole session stops at once with the reason, instead of failing batch after batch.
+    const reason = `the provider refused the API key: ${error.message}`;
+    ctx.log.error("provider refused the API key: session stopped", {
+      sessionId: session.sessionId,
+      error: error.message,
+    });
+    await ctx.store.requeueBatch(session.sessionId, batch.batch, batch.attempt, {
+      providerFailures: batch.providerFailures,
+      error: reason,
+      ...(interrupted ? { interrupted: true } : {}),
+    });
+    await finalize(ctx, session, { status: "failed", error: reason });
+    return "stopped_key_refused";
+  }
+  // Any other failure of the request as a whole (an outage, a rejected request) counts towards the batch's
+  // provider failures; anything that is not a provider error is a bug, and the message's redelivery retries.
   if (!(error instanceof ProviderError)) throw error;
   const failures = batch.providerFailures + 1;
   ctx.log.warn("provider unavailable for a batch", {
@@ -261,24 +339,37 @@ async function handleProviderFailure(
     error: error.message,
   });
   if (failures < ctx.settings.maxProviderFailures) {
-    await requeue(ctx, batch, { wasted: credits, providerFailure: error.message });
+    await requeue(ctx, batch, { wasted: attempt.spent ? credits : 0, providerFailure: error.message, interrupted });
     return "requeued_provider_unavailable";
   }
-  // An outage is never bad data: the symbols get `error` results and the batch fails.
+  // An outage is never bad data: the symbols without a result get `error` results and the batch fails.
   const now = new Date(ctx.clock()).toISOString();
   const message = `provider unavailable after ${failures} attempts: ${error.message}`;
-  const results = batch.symbols.map((s) => errorResult(s, "provider", message));
-  await ctx.store.putResults(results.map((r) => toStored(session.sessionId, batch.batch, r, now)));
-  const failed = await ctx.store.transitionBatch(session.sessionId, batch.batch, {
-    from: ["processing"],
-    to: "failed",
-    attempt: batch.attempt,
-    set: { finishedAt: now, error: message, providerFailures: failures, outcome: summarize(results, 0) },
-    remove: ["leaseUntil"],
+  const kept = interrupted
+    ? (await ctx.store.getResults(session.sessionId, batch.symbols)).filter((r) => r.batch === batch.batch)
+    : [];
+  const keptSymbols = new Set(kept.map((r) => r.symbol));
+  const failed = batch.symbols.filter((s) => !keptSymbols.has(s)).map((s) => errorResult(s, "provider", message));
+  await ctx.store.putResults(
+    failed.map((r) => toStored(session.sessionId, batch.batch, r, now)),
+    keepOf(session),
+  );
+  const results = [...kept, ...failed];
+  const ended = await ctx.store.finishBatch(session.sessionId, batch.batch, batch.attempt, {
+    status: "failed",
+    finishedAt: now,
+    error: message,
+    providerFailures: failures,
+    // Only the kept results were charged; the failed attempts' credits are counted as wasted when they re-queued.
+    outcome: summarize(results, kept.filter((r) => r.error?.kind !== "datalake").length),
   });
-  if (failed) await countAndMaybeFinalize(ctx, session.sessionId, batch.batch, deltaFor(failed));
+  if (ended) await countAndMaybeFinalize(ctx, session.sessionId, batch.batch, deltaFor(ended));
   await pump(ctx, session.sessionId);
   return "failed_provider_unavailable";
+}
+
+function nextUtcMidnight(ms: number): number {
+  return (Math.floor(ms / DAY_MS) + 1) * DAY_MS;
 }
 
 export function toStored(sessionId: string, batch: number, r: SymbolResult, validatedAt: string): StoredResult {

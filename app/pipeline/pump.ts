@@ -1,12 +1,12 @@
-import { FUNCTIONS, QUEUE } from "../wiring.ts";
 import type { PipelineContext } from "./context.ts";
+import { MetricName, staleAfterMs } from "./context.ts";
+import { finalize } from "./finalize.ts";
 import type { SessionRecord } from "./model.ts";
 
 export type PumpOutcome =
   | { kind: "not_running" }
   | { kind: "paused"; until: string }
   | { kind: "drained"; queued: number }
-  | { kind: "yielded"; queued: number }
   | { kind: "busy" }
   | { kind: "horizon_full"; queued: number; nextPumpAt: number }
   | { kind: "day_exhausted"; queued: number; resumeAt: string };
@@ -18,42 +18,66 @@ const PUMP_LEASE_MS = 60_000;
 /**
  * Keeps a session's queue fed: for its pending batches in order, reserve the earliest free credit slot within the
  * SQS delay horizon, claim the batch pending -> queued, and send its message delayed to the slot. Safe to run
- * concurrently and repeatedly: a lost claim gives its reservation back.
+ * concurrently and repeatedly: one pump at a time holds the session's lease, and a lost claim gives its reservation
+ * back. Whatever it finds, it leaves the session with a way to wake up again (a pump message, or the resume
+ * schedule of a pause), so liveness never depends on one message or one worker.
+ *
+ * `sweep` (a pump message): batches whose message was lost go back to pending, and a session past its bound is
+ * reported (SessionOverdue). `dueAt`: the time the pump message that runs this was meant for.
  */
 export async function pump(
   ctx: PipelineContext,
   sessionId: string,
-  options: { sweep?: boolean } = {},
+  options: { sweep?: boolean; dueAt?: number } = {},
 ): Promise<PumpOutcome> {
   const { store, log } = ctx;
   let session = await store.getSession(sessionId);
-  if (session?.status !== "running") return { kind: "not_running" };
+  if (session === undefined) return { kind: "not_running" };
+  if (session.status !== "running") {
+    // A session stopped by a cancel or a refused key whose final event a failure left unpublished gets it here,
+    // from the session's own pump message.
+    if (!session.finalEventSentAt) await finalize(ctx, session);
+    return { kind: "not_running" };
+  }
+  if (options.dueAt !== undefined && session.pumpDueAt === options.dueAt)
+    await store.clearPumpDue(sessionId, options.dueAt);
   const now = ctx.clock();
+  if (options.sweep) reportOverdue(ctx, session, now);
   if (session.pausedUntil) {
-    if (Date.parse(session.pausedUntil) > now) return { kind: "paused", until: session.pausedUntil };
-    session = (await store.updateSession(sessionId, { from: ["running"], remove: ["pausedUntil"] })) ?? session;
+    const until = Date.parse(session.pausedUntil);
+    if (until > now) {
+      await wakeAt(ctx, sessionId, until);
+      return { kind: "paused", until: session.pausedUntil };
+    }
+    session = (await store.resumeSession(sessionId)) ?? session;
     log.info("session resumed after the daily credit cap", { sessionId });
   }
   // One pump per session at a time: two pumps reserving for the same batches would leapfrog through the slots.
-  const leased = await store.updateSession(sessionId, {
-    from: ["running"],
-    set: { pumpLeaseUntil: now + PUMP_LEASE_MS },
-    below: { attribute: "pumpLeaseUntil", value: now },
-  });
-  if (!leased) return { kind: "busy" };
+  const leaseUntil = now + PUMP_LEASE_MS;
+  const leased = await store.acquirePumpLease(sessionId, now, leaseUntil);
+  if (!leased) {
+    // Another pump works on the session; should it die, come back when its lease runs out.
+    await schedulePump(ctx, sessionId, Math.max(now, session.pumpLeaseUntil ?? now) + 1_000);
+    return { kind: "busy" };
+  }
+  let outcome: PumpOutcome;
   try {
     if (options.sweep) await requeueLost(ctx, sessionId);
-    return await feed(ctx, session);
+    outcome = await feed(ctx, leased);
   } finally {
-    await store.updateSession(sessionId, { set: { pumpLeaseUntil: 0 } });
+    await store.releasePumpLease(sessionId, leaseUntil);
   }
+  // Whatever is in flight, someone comes back: a pump message no later than a sweep's period from now. If a
+  // batch's message is lost (a crash between its claim and its send), a sweep after the message's last possible
+  // receive finds the batch still queued and puts it back to pending.
+  if (outcome.kind !== "day_exhausted") await schedulePump(ctx, sessionId, ctx.clock() + staleAfterMs(ctx.settings));
+  return outcome;
 }
 
 async function feed(ctx: PipelineContext, session: SessionRecord): Promise<PumpOutcome> {
-  const { store, ledger, queue, clock, settings } = ctx;
+  const { store, ledger, queue, clock, settings, log } = ctx;
   const { sessionId } = session;
   let queued = 0;
-  let lastSlotStart = 0;
   let cursor: string | undefined;
   do {
     const page = await store.listBatches(sessionId, { status: "pending", limit: PAGE, cursor });
@@ -62,7 +86,7 @@ async function feed(ctx: PipelineContext, session: SessionRecord): Promise<PumpO
       const outcome = await ledger.reserve(batch.symbols.length, now, settings.horizonMs);
       if (outcome.kind === "day_exhausted") {
         const resumeAt = new Date(outcome.resumeAt).toISOString();
-        await pause(ctx, session, resumeAt);
+        await pauseUntil(ctx, sessionId, resumeAt);
         return { kind: "day_exhausted", queued, resumeAt };
       }
       if (outcome.kind === "horizon_full") {
@@ -70,64 +94,37 @@ async function feed(ctx: PipelineContext, session: SessionRecord): Promise<PumpO
         return { kind: "horizon_full", queued, nextPumpAt: outcome.retryAt };
       }
       const { reservation } = outcome;
-      const attempt = batch.attempt + 1;
-      const claimed = await store.transitionBatch(sessionId, batch.batch, {
-        from: ["pending"],
-        to: "queued",
-        attempt: batch.attempt,
-        set: { attempt, slotStart: reservation.slotStart },
-      });
+      const claimed = await store.queueBatch(sessionId, batch.batch, batch.attempt, reservation.slotStart);
       if (!claimed) {
-        // Another pump of this session got there first and is working through the same batches in the same
-        // order: leave the rest to it, so two pumps do not leapfrog each other through the credit slots.
+        // The batch moved on since the page was read (a racing delivery, the dead-letter handler, a cancel): its
+        // reservation goes back and the pump carries on with the next one.
         await ledger.release(reservation);
-        return { kind: "yielded", queued };
+        log.info("a pending batch was taken before the pump could queue it", { sessionId, batch: batch.batch });
+        continue;
       }
       // Whole seconds only: the processor waits out the remaining fraction before it spends.
       const delaySeconds = Math.max(0, Math.floor((reservation.slotStart - now) / 1000));
       await queue.send(
-        { type: "batch", sessionId, batch: batch.batch, attempt, slotStart: reservation.slotStart },
+        { type: "batch", sessionId, batch: batch.batch, attempt: claimed.attempt, slotStart: reservation.slotStart },
         delaySeconds,
       );
       queued++;
-      lastSlotStart = Math.max(lastSlotStart, reservation.slotStart);
     }
     cursor = page.cursor;
   } while (cursor);
-  // Liveness never depends on one worker: if a batch's message is lost (a crash between the claim and the send),
-  // this later pump finds the batch still queued long after its slot and puts it back to pending.
-  if (lastSlotStart > 0) await schedulePump(ctx, sessionId, lastSlotStart + staleAfterMs(ctx));
   return { kind: "drained", queued };
 }
 
-/**
- * How long after its slot a queued batch must have been picked up: beyond every redelivery of its message, so a
- * message that keeps failing before it claims reaches the DLQ (and fails its batch) before the batch is re-queued
- * under a new attempt — which the dead-letter handler would ignore, forever. Each receive hides the message for
- * the visibility timeout, which the wiring sets at 3 leases (6 vs 2 processor timeouts).
- */
-function staleAfterMs(ctx: PipelineContext): number {
-  return QUEUE.maxReceiveCount * VISIBILITY_PER_LEASE * ctx.settings.leaseMs + ctx.settings.windowMs;
-}
-
-const VISIBILITY_PER_LEASE = QUEUE.visibilityTimeoutSeconds / (2 * FUNCTIONS.processor.timeoutSeconds);
-
 /** Queued batches whose slot is long past and that nobody claimed: their message was lost. Back to pending. */
 async function requeueLost(ctx: PipelineContext, sessionId: string): Promise<number> {
-  const cutoff = ctx.clock() - staleAfterMs(ctx);
+  const cutoff = ctx.clock() - staleAfterMs(ctx.settings);
   let moved = 0;
   let cursor: string | undefined;
   do {
     const page = await ctx.store.listBatches(sessionId, { status: "queued", limit: PAGE, cursor });
     for (const batch of page.items) {
       if ((batch.slotStart ?? 0) > cutoff) continue;
-      const reset = await ctx.store.transitionBatch(sessionId, batch.batch, {
-        from: ["queued"],
-        to: "pending",
-        attempt: batch.attempt,
-        remove: ["slotStart"],
-      });
-      if (reset) {
+      if (await ctx.store.resetLostBatch(sessionId, batch.batch, batch.attempt)) {
         moved++;
         ctx.log.warn("a queued batch was never picked up: re-queued", { sessionId, batch: batch.batch });
       }
@@ -138,28 +135,50 @@ async function requeueLost(ctx: PipelineContext, sessionId: string): Promise<num
 }
 
 /**
- * Leaves a delayed `pump` message for the session, unless one is already due between now and `at`: at most one
- * is outstanding, and an earlier need supersedes a later one (a superseded message still runs, harmlessly).
+ * Leaves a delayed `pump` message for the session, unless one is already due between now and `at`, so at most
+ * about one is outstanding. The message is sent before it is recorded: a crash between the two leaves a spare
+ * message (harmless), never a record of a message that does not exist. A message due beyond SQS's 15-minute cap
+ * arrives early, carrying `at`, and its pump leaves the next one.
  */
 export async function schedulePump(ctx: PipelineContext, sessionId: string, at: number): Promise<void> {
   const now = ctx.clock();
-  const marked = await ctx.store.updateSession(sessionId, {
-    from: ["running"],
-    set: { pumpDueAt: at },
-    below: { attribute: "pumpDueAt", value: now, orAbove: at },
-  });
-  if (!marked) return;
-  const delaySeconds = Math.min(900, Math.max(1, Math.ceil((at - now) / 1000)));
-  await ctx.queue.send({ type: "pump", sessionId }, delaySeconds);
+  const session = await ctx.store.getSession(sessionId);
+  if (session?.status !== "running") return;
+  const due = session.pumpDueAt;
+  if (due !== undefined && due >= now && due <= at) return;
+  const delaySeconds = Math.min(ctx.settings.horizonMs / 1000, Math.max(1, Math.ceil((at - now) / 1000)));
+  await ctx.queue.send({ type: "pump", sessionId, at }, delaySeconds);
+  await ctx.store.notePumpDue(sessionId, at, now);
 }
 
-/** The day's credits are spent: pause the session and let a one-time schedule resume it. */
-async function pause(ctx: PipelineContext, session: SessionRecord, resumeAt: string): Promise<void> {
-  const paused = await ctx.store.updateSession(session.sessionId, {
-    from: ["running"],
-    set: { pausedUntil: resumeAt },
+/**
+ * The day's credits are spent: the session pauses until `resumeAt`, and something is sure to wake it then. The
+ * pause is recorded first; every pump that finds the session paused makes sure of the wake-up again, so a failure
+ * between the two is repaired by the redelivery.
+ */
+export async function pauseUntil(ctx: PipelineContext, sessionId: string, resumeAt: string): Promise<void> {
+  if (!(await ctx.store.pauseSession(sessionId, resumeAt))) return;
+  await wakeAt(ctx, sessionId, Date.parse(resumeAt));
+  ctx.log.warn("daily credits spent: session paused", { sessionId, resumeAt });
+}
+
+/**
+ * A paused session's wake-up: a pump message when the pause ends within SQS's delay horizon, otherwise the
+ * one-time resume schedule (creating it again is harmless). So a resume delivered a moment early, by a worker
+ * whose clock runs ahead of the Scheduler's, leaves a pump message behind instead of nothing.
+ */
+async function wakeAt(ctx: PipelineContext, sessionId: string, until: number): Promise<void> {
+  if (until - ctx.clock() <= ctx.settings.horizonMs) await schedulePump(ctx, sessionId, until);
+  else await ctx.resume.scheduleResume(sessionId, new Date(until));
+}
+
+/** A running session past its bound: the SessionOverdue metric (its alarm) and a warning naming it. */
+function reportOverdue(ctx: PipelineContext, session: SessionRecord, now: number): void {
+  if (session.dueAt === undefined || Date.parse(session.dueAt) > now) return;
+  ctx.metrics.count(MetricName.sessionOverdue, 1);
+  ctx.log.warn("session overdue: still running past its bound", {
+    sessionId: session.sessionId,
+    dueAt: session.dueAt,
+    overdueMinutes: Math.round((now - Date.parse(session.dueAt)) / 60_000),
   });
-  if (!paused) return;
-  await ctx.resume.scheduleResume(session.sessionId, new Date(resumeAt));
-  ctx.log.warn("daily credits spent: session paused", { sessionId: session.sessionId, resumeAt });
 }

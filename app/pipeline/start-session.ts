@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { UserFacingError } from "../domain/errors.ts";
 import { isValidSymbol } from "../domain/symbol.ts";
+import { FUNCTIONS } from "../wiring.ts";
 import type { PipelineContext } from "./context.ts";
 import { MetricName } from "./context.ts";
-import { type BatchRecord, emptyCounters, type SessionRecord, type StartedBy } from "./model.ts";
-import { estimateDurationMs, planBatches, sessionIdFor } from "./planning.ts";
+import { type BatchRecord, emptyCounters, keepOf, type SessionRecord, type StartedBy } from "./model.ts";
+import { estimateDurationMs, planBatches, sessionBoundMs, sessionIdFor } from "./planning.ts";
 import { pump } from "./pump.ts";
 import { resolveUniverse } from "./universe.ts";
 
@@ -94,7 +95,7 @@ export async function startSession(ctx: PipelineContext, raw: unknown, defaults:
   };
   if (input.idempotencyKey) {
     const existing = await ctx.store.getSession(sessionId);
-    if (existing) return describe(existing, "duplicate", shape);
+    if (existing) return duplicate(ctx, existing, shape);
   }
 
   const datalakeUri = input.datalake ?? defaults.datalake;
@@ -134,14 +135,21 @@ export async function startSession(ctx: PipelineContext, raw: unknown, defaults:
     totalBatches: batches.length,
     counters: emptyCounters(),
     createdAt: new Date(now).toISOString(),
+    dueAt: new Date(
+      now + sessionBoundMs(symbols.length, batches.length, shape, ctx.settings.creditsPerDay),
+    ).toISOString(),
     startedBy,
     ...(input.slack ? { slack: input.slack } : {}),
   };
+  // Before anything exists, a pump message that arrives once this invocation has finished or died: if the pump
+  // below fails and nobody retries this start (a synchronous `dq run`), it still wakes the session.
+  await ctx.queue.send({ type: "pump", sessionId }, FUNCTIONS.coordinator.timeoutSeconds + 30);
   // Batches first: a session item is only ever visible with all of its batches in place.
-  await ctx.store.putBatches(batches);
-  if (!(await ctx.store.createSession(session))) {
+  const keep = keepOf(session);
+  await ctx.store.putBatches(batches, keep);
+  if (!(await ctx.store.createSession(session, keep))) {
     const existing = await ctx.store.getSession(sessionId);
-    if (existing) return describe(existing, "duplicate", shape);
+    if (existing) return duplicate(ctx, existing, shape);
   }
   ctx.metrics.count(MetricName.sessionsStarted, 1);
   ctx.log.info("session started", {
@@ -152,6 +160,19 @@ export async function startSession(ctx: PipelineContext, raw: unknown, defaults:
   });
   await pump(ctx, sessionId);
   return describe(session, "initiated", shape);
+}
+
+/**
+ * The start was made before (Lambda retries an asynchronous invocation whose first attempt failed, and may
+ * deliver one twice): the same session, pumped once more in case the first attempt failed after creating it.
+ */
+async function duplicate(
+  ctx: PipelineContext,
+  existing: SessionRecord,
+  shape: Parameters<typeof estimateDurationMs>[1],
+): Promise<StartResult> {
+  if (existing.status === "running") await pump(ctx, existing.sessionId);
+  return describe(existing, "duplicate", shape);
 }
 
 function describe(

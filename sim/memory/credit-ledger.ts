@@ -68,6 +68,10 @@ export class MemoryCreditLedger implements CreditLedger {
     if (this.#perDay !== null) giveBack(this.#days, utcDay(reservation.slotStart), reservation.credits);
   }
 
+  async closeDay(at: number): Promise<void> {
+    if (this.#perDay !== null) this.#days.set(utcDay(at), Math.max(this.#days.get(utcDay(at)) ?? 0, this.#perDay));
+  }
+
   async spend(reservation: SlotReservation, now: number): Promise<SpendOutcome> {
     const decision = decideSpend(this.#gate, reservation.slotStart, now, this.#windowMs + this.#marginMs / 2);
     if (decision.next !== undefined) this.#gate = decision.next;

@@ -1,3 +1,4 @@
+import { InvalidCursorError } from "../../app/adapters/dynamodb/errors.ts";
 import type {
   BatchRecord,
   BatchStatus,
@@ -7,7 +8,7 @@ import type {
   SessionStatus,
   StoredResult,
 } from "../../app/pipeline/model.ts";
-import { NotFoundError, type SessionStore } from "../../app/pipeline/ports.ts";
+import { type BatchEnd, type Keep, NotFoundError, type SessionStore } from "../../app/pipeline/ports.ts";
 
 export interface MemorySessionStoreOptions {
   /** True time (ms), for item expiry. */
@@ -43,16 +44,16 @@ export class MemorySessionStore implements SessionStore {
     this.#ttlSeconds = Math.round((options.ttlDays ?? 7) * 86_400);
   }
 
-  async createSession(session: SessionRecord): Promise<boolean> {
+  async createSession(session: SessionRecord, keep: Keep = {}): Promise<boolean> {
     if (this.#session(session.sessionId)) return false;
     this.#sessions.set(session.sessionId, {
-      session: { value: clean(session), ttl: this.#ttl(), counted: new Set() },
+      session: { value: clean(session), ttl: this.#ttl(keep), counted: new Set() },
     });
     return true;
   }
 
-  async putBatches(batches: BatchRecord[]): Promise<void> {
-    const ttl = this.#ttl();
+  async putBatches(batches: BatchRecord[], keep: Keep = {}): Promise<void> {
+    const ttl = this.#ttl(keep);
     for (const batch of batches) this.#batchMap(batch.sessionId).set(batch.batch, { value: clean(batch), ttl });
   }
 
@@ -69,10 +70,12 @@ export class MemorySessionStore implements SessionStore {
       })
       .map((s) => ({ key: `${s.createdAt}#${s.sessionId}`, s }))
       .sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
-    const from = cursor === undefined ? 0 : sorted.findIndex((e) => e.key < cursor);
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, "sessions");
+    const from = after === undefined ? 0 : sorted.findIndex((e) => e.key < after);
     return page(
       from < 0 ? [] : sorted.slice(from),
       limit,
+      "sessions",
       (e) => e.key,
       (e) => clone(e.s),
     );
@@ -87,14 +90,96 @@ export class MemorySessionStore implements SessionStore {
     sessionId: string,
     options: { status?: BatchStatus; limit: number; cursor?: string },
   ): Promise<Page<BatchRecord>> {
-    const after = options.cursor === undefined ? 0 : Number(options.cursor);
+    const scope = `batches:${sessionId}`;
+    const after = options.cursor === undefined ? Number.NEGATIVE_INFINITY : Number(decodeCursor(options.cursor, scope));
     const matching = this.#liveBatches(sessionId)
       .filter((b) => b.batch > after && (options.status === undefined || b.status === options.status))
       .sort((a, b) => a.batch - b.batch);
-    return page(matching, options.limit, (b) => String(b.batch), clone);
+    return page(matching, options.limit, scope, (b) => String(b.batch), clone);
   }
 
-  async transitionBatch(
+  async queueBatch(sessionId: string, batch: number, attempt: number, slotStart: number) {
+    return this.#transition(sessionId, batch, {
+      from: ["pending"],
+      to: "queued",
+      attempt,
+      set: { attempt: attempt + 1, slotStart },
+    });
+  }
+
+  async claimBatch(sessionId: string, batch: number, attempt: number, now: number, leaseUntil: number) {
+    return this.#transition(sessionId, batch, {
+      from: ["queued"],
+      to: "processing",
+      attempt,
+      set: { leaseUntil, startedAt: new Date(now).toISOString() },
+    });
+  }
+
+  async takeOverBatch(sessionId: string, batch: number, attempt: number, now: number, leaseUntil: number) {
+    return this.#transition(sessionId, batch, {
+      from: ["processing"],
+      to: "processing",
+      attempt,
+      leaseBefore: now,
+      set: { leaseUntil, startedAt: new Date(now).toISOString() },
+    });
+  }
+
+  async recordSpend(sessionId: string, batch: number, attempt: number, slotStart: number) {
+    return this.#transition(sessionId, batch, {
+      from: ["processing"],
+      to: "processing",
+      attempt,
+      set: { spentSlot: slotStart },
+    });
+  }
+
+  async interruptBatch(sessionId: string, batch: number, attempt: number) {
+    return this.#transition(sessionId, batch, {
+      from: ["processing"],
+      to: "queued",
+      attempt,
+      set: { interrupted: true },
+      remove: ["leaseUntil"],
+    });
+  }
+
+  async requeueBatch(
+    sessionId: string,
+    batch: number,
+    attempt: number,
+    change: { providerFailures: number; error?: string; interrupted?: boolean },
+  ) {
+    return this.#transition(sessionId, batch, {
+      from: ["processing"],
+      to: "pending",
+      attempt,
+      set: change,
+      remove: ["leaseUntil", "slotStart", "spentSlot"],
+    });
+  }
+
+  async finishBatch(
+    sessionId: string,
+    batch: number,
+    attempt: number,
+    end: BatchEnd,
+    from: readonly BatchStatus[] = ["processing"],
+  ) {
+    const { status, ...set } = end;
+    return this.#transition(sessionId, batch, { from, to: status, attempt, set, remove: ["leaseUntil"] });
+  }
+
+  async cancelBatch(sessionId: string, batch: number, attempt: number, from: readonly BatchStatus[]) {
+    return this.#transition(sessionId, batch, { from, to: "cancelled", attempt, remove: ["leaseUntil"] });
+  }
+
+  async resetLostBatch(sessionId: string, batch: number, attempt: number) {
+    return this.#transition(sessionId, batch, { from: ["queued"], to: "pending", attempt, remove: ["slotStart"] });
+  }
+
+  async #transition(
     sessionId: string,
     batch: number,
     change: {
@@ -126,13 +211,13 @@ export class MemorySessionStore implements SessionStore {
     return clone(next);
   }
 
-  async putResults(results: StoredResult[]): Promise<void> {
-    const ttl = this.#ttl();
+  async putResults(results: StoredResult[], keep: Keep = {}): Promise<void> {
+    const ttl = this.#ttl(keep);
     for (const result of results) this.#resultMap(result.sessionId).set(result.symbol, { value: clean(result), ttl });
   }
 
-  async putResultsIfAbsent(results: StoredResult[]): Promise<StoredResult[]> {
-    const ttl = this.#ttl();
+  async putResultsIfAbsent(results: StoredResult[], keep: Keep = {}): Promise<StoredResult[]> {
+    const ttl = this.#ttl(keep);
     const written: StoredResult[] = [];
     for (const result of results) {
       if (this.#result(result.sessionId, result.symbol)) continue;
@@ -154,11 +239,13 @@ export class MemorySessionStore implements SessionStore {
     options: { statuses?: readonly StoredResult["status"][]; limit: number; cursor?: string },
   ): Promise<Page<StoredResult>> {
     const statuses = options.statuses ?? [];
+    const scope = `results:${sessionId}`;
+    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, scope);
     const matching = this.#liveResults(sessionId)
-      .filter((r) => options.cursor === undefined || r.symbol > options.cursor)
+      .filter((r) => after === undefined || r.symbol > after)
       .filter((r) => statuses.length === 0 || statuses.includes(r.status))
       .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
-    return page(matching, options.limit, (r) => r.symbol, clone);
+    return page(matching, options.limit, scope, (r) => r.symbol, clone);
   }
 
   async countBatch(
@@ -180,14 +267,87 @@ export class MemorySessionStore implements SessionStore {
     this.#add(entry, delta);
   }
 
-  async updateSession(
+  async acquirePumpLease(sessionId: string, now: number, until: number) {
+    return this.#update(sessionId, {
+      from: ["running"],
+      set: { pumpLeaseUntil: until },
+      below: { attribute: "pumpLeaseUntil", value: now },
+    });
+  }
+
+  async releasePumpLease(sessionId: string, until: number): Promise<void> {
+    await this.#update(sessionId, {
+      remove: ["pumpLeaseUntil"],
+      equals: { attribute: "pumpLeaseUntil", value: until },
+    });
+  }
+
+  async notePumpDue(sessionId: string, at: number, now: number): Promise<void> {
+    await this.#update(sessionId, {
+      from: ["running"],
+      set: { pumpDueAt: at },
+      below: { attribute: "pumpDueAt", value: now, orAbove: at },
+    });
+  }
+
+  async clearPumpDue(sessionId: string, at: number): Promise<void> {
+    await this.#update(sessionId, { remove: ["pumpDueAt"], equals: { attribute: "pumpDueAt", value: at } });
+  }
+
+  async claimProgressSlot(sessionId: string, slot: number) {
+    return this.#update(sessionId, {
+      from: ["running"],
+      set: { progressSlot: slot },
+      below: { attribute: "progressSlot", value: slot },
+    });
+  }
+
+  async pauseSession(sessionId: string, until: string) {
+    return this.#update(sessionId, { from: ["running"], set: { pausedUntil: until } });
+  }
+
+  async resumeSession(sessionId: string) {
+    return this.#update(sessionId, { from: ["running"], remove: ["pausedUntil"] });
+  }
+
+  async finishSession(
+    sessionId: string,
+    end: { status: Exclude<SessionStatus, "running">; finishedAt: string; error?: string; cancelledBy?: string },
+  ) {
+    return this.#update(sessionId, { from: ["running"], set: end, remove: ["pausedUntil"] });
+  }
+
+  async claimFinalEvent(sessionId: string, at: string, staleBefore: string) {
+    return this.#update(sessionId, {
+      from: ["completed", "failed", "cancelled"],
+      set: { finalEventAt: at },
+      absent: "finalEventSentAt",
+      claimBefore: staleBefore,
+    });
+  }
+
+  async confirmFinalEvent(sessionId: string, at: string, sentAt: string): Promise<void> {
+    await this.#update(sessionId, {
+      set: { finalEventSentAt: sentAt },
+      equals: { attribute: "finalEventAt", value: at },
+    });
+  }
+
+  async releaseFinalEvent(sessionId: string, at: string): Promise<void> {
+    await this.#update(sessionId, { remove: ["finalEventAt"], equals: { attribute: "finalEventAt", value: at } });
+  }
+
+  async #update(
     sessionId: string,
     change: {
       from?: readonly SessionStatus[];
       set?: Partial<Omit<SessionRecord, "sessionId" | "counters">>;
       remove?: readonly (keyof SessionRecord)[];
       below?: { attribute: "progressSlot" | "pumpDueAt" | "pumpLeaseUntil"; value: number; orAbove?: number };
-      absent?: "finalEventAt";
+      absent?: "finalEventAt" | "finalEventSentAt";
+      /** Only if finalEventAt is absent or earlier than this (a claim that ran out). */
+      claimBefore?: string;
+      equals?: { attribute: "pumpLeaseUntil" | "pumpDueAt" | "finalEventAt"; value: number | string };
     },
   ): Promise<SessionRecord | undefined> {
     for (const name of Object.keys(change.set ?? {}))
@@ -206,6 +366,13 @@ export class MemorySessionStore implements SessionStore {
         return undefined;
     }
     if (change.absent !== undefined && current[change.absent] !== undefined) return undefined;
+    if (
+      change.claimBefore !== undefined &&
+      current.finalEventAt !== undefined &&
+      !(current.finalEventAt < change.claimBefore)
+    )
+      return undefined;
+    if (change.equals !== undefined && current[change.equals.attribute] !== change.equals.value) return undefined;
     const next: SessionRecord = { ...current, ...clean(change.set ?? {}) };
     for (const name of change.remove ?? []) delete next[name];
     entry.session.value = next;
@@ -280,16 +447,34 @@ export class MemorySessionStore implements SessionStore {
     return [...(this.#results.get(sessionId)?.values() ?? [])].filter((s) => s.ttl * 1000 > now).map((s) => s.value);
   }
 
-  #ttl(): number {
-    return Math.floor(this.#clock() / 1000) + this.#ttlSeconds;
+  #ttl(keep: Keep = {}): number {
+    return Math.floor(Math.max(this.#clock(), keep.keepUntil ?? 0) / 1000) + this.#ttlSeconds;
   }
 }
 
-function page<T, R>(items: readonly T[], limit: number, keyOf: (item: T) => string, map: (item: T) => R): Page<R> {
+function page<T, R>(
+  items: readonly T[],
+  limit: number,
+  scope: string,
+  keyOf: (item: T) => string,
+  map: (item: T) => R,
+): Page<R> {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, not ${limit}`);
   const taken = items.slice(0, limit);
   const more = items.length > limit;
-  return { items: taken.map(map), ...(more ? { cursor: keyOf(taken.at(-1) as T) } : {}) };
+  const cursor = Buffer.from(JSON.stringify({ scope, key: keyOf(taken.at(-1) as T) })).toString("base64url");
+  return { items: taken.map(map), ...(more ? { cursor } : {}) };
+}
+
+/** The key a cursor of this listing holds; a cursor of another listing, or no cursor at all, is refused. */
+function decodeCursor(cursor: string, scope: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { scope?: unknown; key?: unknown };
+    if (parsed.scope === scope && typeof parsed.key === "string") return parsed.key;
+  } catch {
+    // not a cursor this store issued
+  }
+  throw new InvalidCursorError("Query", "memory", cursor.slice(0, 80));
 }
 
 /** Drops undefined fields, as the document client's removeUndefinedValues does, and copies. */

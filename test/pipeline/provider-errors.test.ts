@@ -10,7 +10,7 @@ import { startTestStack, type TestStack } from "../helpers/local-stack.ts";
 
 /**
  * A provider that is not Twelve Data and throws only the domain's error family, one member per request: the
- * pipeline must tell them apart by class alone.
+ * pipeline must tell them apart by class alone. Symbols starting with "REFUSED" meet a refused key.
  */
 const script = [
   () =>
@@ -22,13 +22,18 @@ const script = [
       creditsUsed: 9,
       creditsLimit: 8,
     }),
-  () => new ProviderRefused("key refused", { provider: "Fake", status: 401, attempts: 1 }),
   () => new ProviderUnavailable("down", { provider: "Fake", status: 503, attempts: 1 }),
+  () => new ProviderUnavailable("down again", { provider: "Fake", status: 503, attempts: 1 }),
   () => new ProviderError("request rejected", { provider: "Fake", status: 400, attempts: 1 }),
 ];
 const requests: string[][] = [];
+const refusedRequests: string[][] = [];
 const provider: ReferenceProvider = {
   async dailyBars(symbols) {
+    if (symbols[0]?.startsWith("REFUSED")) {
+      refusedRequests.push([...symbols]);
+      throw new ProviderRefused("key refused", { provider: "Fake", status: 401, attempts: 1 });
+    }
     requests.push([...symbols]);
     throw (script[requests.length - 1] ?? script.at(-1))?.();
   },
@@ -41,6 +46,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
 });
+
+it("a refused key stops the session at once, with the reason, instead of failing batch after batch", async () => {
+  const symbols = ["REFUSED1", "REFUSED2", "REFUSED3"];
+  const started = await t.start({ symbols });
+
+  const session = await t.waitForFinal(started.sessionId, 60_000);
+
+  expect(refusedRequests).toHaveLength(1);
+  expect(session.status).toBe("failed");
+  expect(session.error).toMatch(/refused the API key: key refused/);
+  expect(t.finalEvents(started.sessionId).map((e) => e["detail-type"])).toEqual(["WorkflowFailed"]);
+  // Nothing was validated, and a retry re-runs every symbol.
+  const request = await t.stack.runtime.operations.retryRequest(started.sessionId, { kind: "retry" });
+  expect(request.symbols).toEqual(symbols);
+}, 90_000);
 
 it("a rate limit re-queues without a failure; any other provider error counts as one until the batch fails", async () => {
   const symbols = t.sample.symbols.slice(0, 8);

@@ -46,6 +46,7 @@ function context(parts: {
   return {
     store: parts.store,
     events: parts.events ?? {},
+    resume: { cancelResume: async () => {} },
     datalakeFor: parts.datalakeFor ?? (() => ({}) as never),
     log: parts.log,
     clock: () => NOW,
@@ -69,8 +70,8 @@ describe("processBatch", () => {
     const ctx = context({
       store: {
         getSession: async () => session(),
-        async transitionBatch(_sessionId, _batch, change) {
-          if (change.to === "processing") return batch;
+        claimBatch: async () => batch,
+        async interruptBatch() {
           throw new Error("throttled: lease release");
         },
       },
@@ -95,9 +96,9 @@ describe("finalize", () => {
     const { log, lines } = memoryLog();
     const ctx = context({
       store: {
-        async updateSession(_sessionId, change) {
-          if (change.set?.status) return finished;
-          if (change.set?.finalEventAt) return { ...finished, finalEventAt: change.set.finalEventAt };
+        finishSession: async () => finished,
+        claimFinalEvent: async (_sessionId, at) => ({ ...finished, finalEventAt: at }),
+        async releaseFinalEvent() {
           throw new Error("throttled: claim release");
         },
         listResults: async () => ({ items: [] }),

@@ -109,6 +109,24 @@ export class DynamoCreditLedger implements CreditLedger {
     }
   }
 
+  async closeDay(at: number): Promise<void> {
+    if (this.#perDay === null) return;
+    const e = new ExpressionBuilder();
+    const used = e.name("used");
+    const limit = e.value(this.#perDay);
+    await this.#conditional("UpdateItem", dayKey(at), () =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: this.#key(dayKey(at)),
+          UpdateExpression: `SET ${used} = ${limit}, ${e.name("limit")} = ${limit}, ${e.name(TTL)} = ${e.value(this.#ttl(at))}`,
+          ConditionExpression: `attribute_not_exists(${used}) OR ${used} < ${limit}`,
+          ...e.params(),
+        }),
+      ),
+    );
+  }
+
   async spend(reservation: SlotReservation, now: number): Promise<SpendOutcome> {
     const spacingMs = this.#windowMs + this.#marginMs / 2;
     for (let race = 0; race < MAX_RACES; race++) {

@@ -9,7 +9,7 @@ import type {
   SessionStatus,
   StoredResult,
 } from "../../pipeline/model.ts";
-import { NotFoundError, type SessionStore } from "../../pipeline/ports.ts";
+import { type BatchEnd, type Keep, NotFoundError, type SessionStore } from "../../pipeline/ports.ts";
 import { TABLE } from "../../wiring.ts";
 import { mapConcurrent } from "./backoff.ts";
 import { getAll, putAll } from "./batch-io.ts";
@@ -73,13 +73,13 @@ export class DynamoSessionStore implements SessionStore {
     this.#clock = options.clock ?? systemClock;
   }
 
-  async createSession(session: SessionRecord): Promise<boolean> {
+  async createSession(session: SessionRecord, keep: Keep = {}): Promise<boolean> {
     return this.#call("PutItem", sessionPk(session.sessionId), async () => {
       try {
         await this.#client.send(
           new PutCommand({
             TableName: this.#table,
-            Item: sessionToItem(session, this.#ttl()),
+            Item: sessionToItem(session, this.#ttl(keep)),
             ConditionExpression: "attribute_not_exists(#pk)",
             ExpressionAttributeNames: { "#pk": PK },
           }),
@@ -92,8 +92,8 @@ export class DynamoSessionStore implements SessionStore {
     });
   }
 
-  async putBatches(batches: BatchRecord[]): Promise<void> {
-    const ttl = this.#ttl();
+  async putBatches(batches: BatchRecord[], keep: Keep = {}): Promise<void> {
+    const ttl = this.#ttl(keep);
     // Last one wins, as separate puts would; BatchWriteItem rejects a key twice in one call.
     const items = uniqueLast(batches, (b) => `${b.sessionId}/${b.batch}`).map((b) => batchToItem(b, ttl));
     await this.#call("BatchWriteItem", batches[0] && sessionPk(batches[0].sessionId), () =>
@@ -144,7 +144,93 @@ export class DynamoSessionStore implements SessionStore {
     return toPage(page, itemToBatch);
   }
 
-  async transitionBatch(
+  async queueBatch(sessionId: string, batch: number, attempt: number, slotStart: number) {
+    return this.#transitionBatch(sessionId, batch, {
+      from: ["pending"],
+      to: "queued",
+      attempt,
+      set: { attempt: attempt + 1, slotStart },
+    });
+  }
+
+  async claimBatch(sessionId: string, batch: number, attempt: number, now: number, leaseUntil: number) {
+    return this.#transitionBatch(sessionId, batch, {
+      from: ["queued"],
+      to: "processing",
+      attempt,
+      set: { leaseUntil, startedAt: new Date(now).toISOString() },
+    });
+  }
+
+  async takeOverBatch(sessionId: string, batch: number, attempt: number, now: number, leaseUntil: number) {
+    return this.#transitionBatch(sessionId, batch, {
+      from: ["processing"],
+      to: "processing",
+      attempt,
+      leaseBefore: now,
+      set: { leaseUntil, startedAt: new Date(now).toISOString() },
+    });
+  }
+
+  async recordSpend(sessionId: string, batch: number, attempt: number, slotStart: number) {
+    return this.#transitionBatch(sessionId, batch, {
+      from: ["processing"],
+      to: "processing",
+      attempt,
+      set: { spentSlot: slotStart },
+    });
+  }
+
+  async interruptBatch(sessionId: string, batch: number, attempt: number) {
+    return this.#transitionBatch(sessionId, batch, {
+      from: ["processing"],
+      to: "queued",
+      attempt,
+      set: { interrupted: true },
+      remove: ["leaseUntil"],
+    });
+  }
+
+  async requeueBatch(
+    sessionId: string,
+    batch: number,
+    attempt: number,
+    change: { providerFailures: number; error?: string; interrupted?: boolean },
+  ) {
+    return this.#transitionBatch(sessionId, batch, {
+      from: ["processing"],
+      to: "pending",
+      attempt,
+      set: change,
+      remove: ["leaseUntil", "slotStart", "spentSlot"],
+    });
+  }
+
+  async finishBatch(
+    sessionId: string,
+    batch: number,
+    attempt: number,
+    end: BatchEnd,
+    from: readonly BatchStatus[] = ["processing"],
+  ) {
+    const { status, ...set } = end;
+    return this.#transitionBatch(sessionId, batch, { from, to: status, attempt, set, remove: ["leaseUntil"] });
+  }
+
+  async cancelBatch(sessionId: string, batch: number, attempt: number, from: readonly BatchStatus[]) {
+    return this.#transitionBatch(sessionId, batch, { from, to: "cancelled", attempt, remove: ["leaseUntil"] });
+  }
+
+  async resetLostBatch(sessionId: string, batch: number, attempt: number) {
+    return this.#transitionBatch(sessionId, batch, {
+      from: ["queued"],
+      to: "pending",
+      attempt,
+      remove: ["slotStart"],
+    });
+  }
+
+  async #transitionBatch(
     sessionId: string,
     batch: number,
     change: {
@@ -181,16 +267,16 @@ export class DynamoSessionStore implements SessionStore {
     return item && itemToBatch(item);
   }
 
-  async putResults(results: StoredResult[]): Promise<void> {
-    const ttl = this.#ttl();
+  async putResults(results: StoredResult[], keep: Keep = {}): Promise<void> {
+    const ttl = this.#ttl(keep);
     const items = uniqueLast(results, (r) => `${r.sessionId}/${r.symbol}`).map((r) => resultToItem(r, ttl));
     await this.#call("BatchWriteItem", results[0] && sessionPk(results[0].sessionId), () =>
       putAll(this.#client, this.#table, items),
     );
   }
 
-  async putResultsIfAbsent(results: StoredResult[]): Promise<StoredResult[]> {
-    const ttl = this.#ttl();
+  async putResultsIfAbsent(results: StoredResult[], keep: Keep = {}): Promise<StoredResult[]> {
+    const ttl = this.#ttl(keep);
     const candidates = unique(results, (r) => `${r.sessionId}/${r.symbol}`);
     const written = await mapConcurrent(candidates, PUT_CONCURRENCY, (result) =>
       this.#call("PutItem", `${sessionPk(result.sessionId)} / ${result.symbol}`, async () => {
@@ -267,14 +353,91 @@ export class DynamoSessionStore implements SessionStore {
     if (item === undefined) throw new NotFoundError(`session ${sessionId} not found`);
   }
 
-  async updateSession(
+  acquirePumpLease(sessionId: string, now: number, until: number) {
+    return this.#updateSession(sessionId, {
+      from: ["running"],
+      set: { pumpLeaseUntil: until },
+      below: { attribute: "pumpLeaseUntil", value: now },
+    });
+  }
+
+  async releasePumpLease(sessionId: string, until: number): Promise<void> {
+    await this.#updateSession(sessionId, {
+      remove: ["pumpLeaseUntil"],
+      equals: { attribute: "pumpLeaseUntil", value: until },
+    });
+  }
+
+  async notePumpDue(sessionId: string, at: number, now: number): Promise<void> {
+    await this.#updateSession(sessionId, {
+      from: ["running"],
+      set: { pumpDueAt: at },
+      below: { attribute: "pumpDueAt", value: now, orAbove: at },
+    });
+  }
+
+  async clearPumpDue(sessionId: string, at: number): Promise<void> {
+    await this.#updateSession(sessionId, { remove: ["pumpDueAt"], equals: { attribute: "pumpDueAt", value: at } });
+  }
+
+  claimProgressSlot(sessionId: string, slot: number) {
+    return this.#updateSession(sessionId, {
+      from: ["running"],
+      set: { progressSlot: slot },
+      below: { attribute: "progressSlot", value: slot },
+    });
+  }
+
+  pauseSession(sessionId: string, until: string) {
+    return this.#updateSession(sessionId, { from: ["running"], set: { pausedUntil: until } });
+  }
+
+  resumeSession(sessionId: string) {
+    return this.#updateSession(sessionId, { from: ["running"], remove: ["pausedUntil"] });
+  }
+
+  finishSession(
+    sessionId: string,
+    end: { status: Exclude<SessionStatus, "running">; finishedAt: string; error?: string; cancelledBy?: string },
+  ) {
+    return this.#updateSession(sessionId, { from: ["running"], set: end, remove: ["pausedUntil"] });
+  }
+
+  claimFinalEvent(sessionId: string, at: string, staleBefore: string) {
+    return this.#updateSession(sessionId, {
+      from: ["completed", "failed", "cancelled"],
+      set: { finalEventAt: at },
+      absent: "finalEventSentAt",
+      claimBefore: staleBefore,
+    });
+  }
+
+  async confirmFinalEvent(sessionId: string, at: string, sentAt: string): Promise<void> {
+    await this.#updateSession(sessionId, {
+      set: { finalEventSentAt: sentAt },
+      equals: { attribute: "finalEventAt", value: at },
+    });
+  }
+
+  async releaseFinalEvent(sessionId: string, at: string): Promise<void> {
+    await this.#updateSession(sessionId, {
+      remove: ["finalEventAt"],
+      equals: { attribute: "finalEventAt", value: at },
+    });
+  }
+
+  async #updateSession(
     sessionId: string,
     change: {
       from?: readonly SessionStatus[];
       set?: Partial<Omit<SessionRecord, "sessionId" | "counters">>;
       remove?: readonly (keyof SessionRecord)[];
       below?: { attribute: "progressSlot" | "pumpDueAt" | "pumpLeaseUntil"; value: number; orAbove?: number };
-      absent?: "finalEventAt";
+      absent?: "finalEventAt" | "finalEventSentAt";
+      /** Only if finalEventAt is absent or earlier than this (a claim that ran out). */
+      claimBefore?: string;
+      /** Only if this attribute holds exactly this value (a token: a lease, a claim). */
+      equals?: { attribute: "pumpLeaseUntil" | "pumpDueAt" | "finalEventAt"; value: number | string };
     },
   ): Promise<SessionRecord | undefined> {
     const e = new ExpressionBuilder();
@@ -303,6 +466,12 @@ export class DynamoSessionStore implements SessionStore {
       conditions.push(`(attribute_not_exists(${name}) OR ${name} < ${e.value(change.below.value)}${above})`);
     }
     if (change.absent !== undefined) conditions.push(`attribute_not_exists(${e.name(change.absent)})`);
+    if (change.claimBefore !== undefined) {
+      const claim = e.name("finalEventAt");
+      conditions.push(`(attribute_not_exists(${claim}) OR ${claim} < ${e.value(change.claimBefore)})`);
+    }
+    if (change.equals !== undefined)
+      conditions.push(`${e.name(change.equals.attribute)} = ${e.value(change.equals.value)}`);
     const item = await this.#update(sessionKey(sessionId), e, {
       update: updateExpression({ set, remove }),
       condition: conditions.join(" AND "),
@@ -390,8 +559,9 @@ export class DynamoSessionStore implements SessionStore {
     }
   }
 
-  #ttl(): number {
-    return Math.floor(this.#clock() / 1000) + this.#ttlSeconds;
+  /** The retention beyond the later of now and `keepUntil` (the session's bound), so no item dies before its session. */
+  #ttl(keep: Keep = {}): number {
+    return Math.floor(Math.max(this.#clock(), keep.keepUntil ?? 0) / 1000) + this.#ttlSeconds;
   }
 }
 

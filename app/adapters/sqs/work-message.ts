@@ -12,7 +12,7 @@ export const WorkMessageSchema = z.discriminatedUnion("type", [
     attempt: count,
     slotStart: count,
   }),
-  z.object({ type: z.literal("pump"), sessionId: z.string().min(1) }),
+  z.object({ type: z.literal("pump"), sessionId: z.string().min(1), at: count.optional() }),
 ]);
 
 /** A message body that is not JSON or not a work message: logged and dropped, never retried. */
