@@ -15,6 +15,9 @@ const ENVIRONMENT = {
   [ENV.eventBusName]: "dq-test-events",
   [ENV.twelveDataBaseUrl]: "https://api.twelvedata.com",
 };
+/** The runtimes' clock and the reservations' instant: never the real date. */
+const NOW = Date.parse("2026-01-16T04:30:00Z");
+const clock = () => NOW;
 
 class Caught extends Error {
   override name = "Caught";
@@ -48,16 +51,18 @@ describe("the pipeline runtime's credit ledger", () => {
     const runtime = await createPipelineRuntime({
       env: { ...ENVIRONMENT, [ENV.ledgerAccount]: "0123456789abcdef" },
       metrics: { count: () => {} },
+      clock,
       instrumentClient: catchRequests,
     });
 
-    expect(await firstRequest(runtime.ctx.ledger.reserve(8, Date.now(), 60_000))).toContain("LEDGER#0123456789abcdef");
+    expect(await firstRequest(runtime.ctx.ledger.reserve(8, NOW, 60_000))).toContain("LEDGER#0123456789abcdef");
   });
 
   it("refuses a provider call in a function deployed without the key, naming the missing variable", async () => {
     const runtime = await createPipelineRuntime({
       env: { ...ENVIRONMENT, [ENV.ledgerAccount]: "0123456789abcdef" },
       metrics: { count: () => {} },
+      clock,
     });
 
     await expect(
@@ -66,7 +71,7 @@ describe("the pipeline runtime's credit ledger", () => {
   });
 
   it("still refuses to start without a key or the ledger's account, for a real provider", async () => {
-    await expect(createPipelineRuntime({ env: ENVIRONMENT, metrics: { count: () => {} } })).rejects.toThrow(
+    await expect(createPipelineRuntime({ env: ENVIRONMENT, metrics: { count: () => {} }, clock })).rejects.toThrow(
       new RegExp(ENV.twelveDataApiKeyParameter),
     );
   });
@@ -75,11 +80,10 @@ describe("the pipeline runtime's credit ledger", () => {
     const runtime = await createPipelineRuntime({
       env: { ...ENVIRONMENT, [ENV.twelveDataApiKey]: "td-key" },
       metrics: { count: () => {} },
+      clock,
       instrumentClient: catchRequests,
     });
 
-    expect(await firstRequest(runtime.ctx.ledger.reserve(8, Date.now(), 60_000))).toContain(
-      `LEDGER#${accountOf("td-key")}`,
-    );
+    expect(await firstRequest(runtime.ctx.ledger.reserve(8, NOW, 60_000))).toContain(`LEDGER#${accountOf("td-key")}`);
   });
 });
