@@ -73,6 +73,7 @@ export async function createSlackRuntime(overrides: SlackRuntimeOverrides = {}):
     }),
     policy: slackPolicyFromEnv(env),
     log: pipeline.ctx.log,
+    state: new DynamoSlackState({ client: documentClient(), tableName: pipeline.config.tableName }),
   };
   return { deps, flush: pipeline.flush };
 }
@@ -93,9 +94,7 @@ export async function createNotifierDeps(
   const token = await resolveSecret(env, ENV.slackBotToken, ENV.slackBotTokenParameter);
   const client = createWebClient(token, env[ENV.slackApiUrl] ? { slackApiUrl: env[ENV.slackApiUrl] } : {});
   const tableName = required(env, ENV.tableName);
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const documents = documentClient();
   return {
     chat: new PacedChat(new WebApiChat(client), { deadline }),
     defaultChannel: required(env, ENV.slackChannel),
@@ -144,6 +143,10 @@ function cloudWatchLogsUrl(env: NodeJS.ProcessEnv): string | undefined {
   const group = encodeURIComponent(encodeURIComponent(`/aws/lambda/${resourceNames(stack).function("processor")}`));
   const filter = `$3FfilterPattern$3D$2522{session}$2522`;
   return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${group.replaceAll("%", "$")}/log-events${filter}`;
+}
+
+function documentClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 }
 
 /** Comma- or space-separated Slack IDs from DQ_SLACK_ALLOWED_USERS, DQ_SLACK_ALLOWED_CHANNELS and DQ_SLACK_ADMINS. */

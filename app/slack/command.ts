@@ -20,6 +20,12 @@ export type ScheduleAction =
   | { action: "resume" }
   | { action: "set"; hour: number; minute: number; timezone?: string };
 
+/** How long `/dq mute` mutes by default, and at most. */
+export const DEFAULT_MUTE_DAYS = 7;
+export const MAX_MUTE_DAYS = 90;
+/** Symbols one `/dq mute` may name. */
+export const MAX_MUTE_SYMBOLS = 50;
+
 /** What `/dq <text>` asks for. `invalid` carries a one-line explanation for the user; `unknown` the text as typed. */
 export type DqCommand =
   | { kind: "run"; symbols?: string[]; lookbackDays?: number }
@@ -27,6 +33,9 @@ export type DqCommand =
   | { kind: "retry"; session: string }
   | { kind: "cancel"; session: string }
   | { kind: "schedule"; schedule: ScheduleAction }
+  /** Leaves the symbols out of summaries for `hours`; with no symbols, lists the mutes. */
+  | { kind: "mute"; symbols: string[]; hours: number }
+  | { kind: "unmute"; symbols: string[] }
   | { kind: "help" }
   | { kind: "invalid"; command: string; reason: string }
   | { kind: "unknown"; text: string };
@@ -49,6 +58,11 @@ export function parseDqCommand(text: string): DqCommand {
       return parseSessionVerb(verb, rest);
     case "schedule":
       return parseSchedule(rest);
+    case "mute":
+    case "mutes":
+      return parseMute(rest);
+    case "unmute":
+      return parseUnmute(rest);
     case "help":
     case "-h":
     case "--help":
@@ -123,6 +137,46 @@ function parseSessionVerb(verb: "retry" | "cancel", args: string[]): DqCommand {
       `${quote(session)} is not a session id${verb === "cancel" ? " (cancel needs an explicit id)" : ""}`,
     );
   return { kind: verb, session };
+}
+
+const DURATION = /^(\d{1,4})(h|d|w)$/i;
+
+/** `mute AAPL MSFT [for] 7d`: symbols, then an optional duration in hours, days or weeks. */
+function parseMute(args: string[]): DqCommand {
+  const words = [...args];
+  let hours = DEFAULT_MUTE_DAYS * 24;
+  const last = words.at(-1);
+  const duration = last?.match(DURATION);
+  if (duration) {
+    words.pop();
+    if (words.at(-1)?.toLowerCase() === "for") words.pop();
+    const n = Number(duration[1]);
+    const unit = (duration[2] as string).toLowerCase();
+    hours = unit === "h" ? n : unit === "d" ? n * 24 : n * 24 * 7;
+    if (hours < 1 || hours > MAX_MUTE_DAYS * 24)
+      return invalid("mute", `a mute lasts from 1h to ${MAX_MUTE_DAYS}d, got ${quote(last as string)}`);
+  } else if (last?.toLowerCase() === "for") return invalid("mute", "`for` needs a duration such as 7d, 12h or 2w");
+  const symbols = symbolsOf("mute", words);
+  if (!Array.isArray(symbols)) return symbols;
+  return { kind: "mute", symbols, hours };
+}
+
+function parseUnmute(args: string[]): DqCommand {
+  if (args.length === 0) return invalid("unmute", "name the symbols to unmute, e.g. `/dq unmute AAPL`");
+  const symbols = symbolsOf("unmute", args);
+  return Array.isArray(symbols) ? { kind: "unmute", symbols } : symbols;
+}
+
+function symbolsOf(verb: string, words: readonly string[]): string[] | DqCommand {
+  const symbols: string[] = [];
+  for (const raw of words.flatMap((w) => w.split(",")).filter(Boolean)) {
+    const symbol = raw.toUpperCase();
+    if (!isValidSymbol(symbol))
+      return invalid(verb, `${quote(raw)} is not a symbol: use 1-24 characters of A-Z, 0-9, '.', '-', '/', ':'`);
+    if (!symbols.includes(symbol)) symbols.push(symbol);
+  }
+  if (symbols.length > MAX_MUTE_SYMBOLS) return invalid(verb, `at most ${MAX_MUTE_SYMBOLS} symbols at once`);
+  return symbols;
 }
 
 function parseSchedule(args: string[]): DqCommand {

@@ -1,7 +1,7 @@
 import { context, escapeMrkdwn, type SlackMessage, section } from "./blocks.ts";
 import { MAX_LOOKBACK_DAYS, MAX_SLACK_SYMBOLS } from "./command.ts";
 import type { AlarmMessage } from "./event-details.ts";
-import type { DailyScheduleInfo } from "./ports.ts";
+import type { DailyScheduleInfo, Mute } from "./ports.ts";
 
 const USAGE = [
   "`/dq run [SYMBOLS...] [--lookback N]` — check the symbols (or the configured universe) against the reference",
@@ -9,6 +9,7 @@ const USAGE = [
   "`/dq retry <session>` — re-run the failed and errored symbols of a finished session",
   "`/dq cancel <session>` — stop a running session (admins)",
   "`/dq schedule [show|pause|resume|set HH:MM [TZ]]` — the daily run (changes: admins)",
+  "`/dq mute SYMBOL... [for 7d]` — leave symbols out of the summaries for a while (the checks still run); `/dq mute` lists the mutes, `/dq unmute SYMBOL` ends one",
   "`/dq help` — this text",
 ];
 
@@ -68,6 +69,50 @@ export function scheduleMessage(info: DailyScheduleInfo, change?: string): Slack
       context(`Expression: \`${escapeMrkdwn(info.expression)}\``),
     ],
   };
+}
+
+/** `/dq mute` without symbols: the mutes in force. */
+export function mutesMessage(mutes: readonly Mute[]): SlackMessage {
+  if (mutes.length === 0)
+    return {
+      text: "No symbol is muted.",
+      blocks: [section("No symbol is muted. `/dq mute SYMBOL for 7d` mutes one.")],
+    };
+  const lines = mutes.map((m) => `• *${escapeMrkdwn(m.symbol)}* until ${utc(m.until)} (by <@${m.by}>)`);
+  return {
+    text: `${mutes.length} muted ${mutes.length === 1 ? "symbol" : "symbols"}`,
+    blocks: [
+      section(
+        `*Muted symbols*: their failures stay out of dq's summaries; the checks still run.\n${lines.join("\n")}`.slice(
+          0,
+          2900,
+        ),
+      ),
+      context("`/dq unmute SYMBOL` ends a mute"),
+    ],
+  };
+}
+
+/** What `/dq mute` did. */
+export function mutedMessage(symbols: readonly string[], until: string): SlackMessage {
+  const list = symbols.map(escapeMrkdwn).join(", ");
+  const text = `Muted ${list} until ${utc(until)}: their failures stay out of dq's summaries (never out of the checks or the results). \`/dq unmute ${escapeMrkdwn(symbols[0] ?? "SYMBOL")}\` ends it sooner.`;
+  return { text, blocks: [section(`:mute: ${text}`)] };
+}
+
+/** What `/dq unmute` did. */
+export function unmutedMessage(ended: readonly string[], notMuted: readonly string[]): SlackMessage {
+  const parts: string[] = [];
+  if (ended.length > 0)
+    parts.push(`Unmuted ${ended.map(escapeMrkdwn).join(", ")}: their failures show in summaries again.`);
+  if (notMuted.length > 0)
+    parts.push(`${notMuted.map(escapeMrkdwn).join(", ")} ${notMuted.length === 1 ? "was" : "were"} not muted.`);
+  const text = parts.join(" ");
+  return { text, blocks: [section(text)] };
+}
+
+function utc(iso: string): string {
+  return `${iso.slice(0, 16).replace("T", " ")} UTC`;
 }
 
 /** A CloudWatch alarm changing state, as a short channel post. */

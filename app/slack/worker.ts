@@ -9,8 +9,16 @@ import type { SlackChat } from "./chat.ts";
 import { type DqCommand, parseDqCommand, type ScheduleAction } from "./command.ts";
 import { describe } from "./dq-command.ts";
 import { ACK_GRACE_MS, ACK_GRACE_WINDOW_MS, type ActionJob, type CommandJob, type SlackJob } from "./jobs.ts";
-import type { DailySchedule, SessionOperations, SessionStarter, StartOutcome } from "./ports.ts";
-import { failureMessage, noticeMessage, refusalMessage, scheduleMessage } from "./reply-views.ts";
+import type { DailySchedule, SessionOperations, SessionStarter, SlackState, StartOutcome } from "./ports.ts";
+import {
+  failureMessage,
+  mutedMessage,
+  mutesMessage,
+  noticeMessage,
+  refusalMessage,
+  scheduleMessage,
+  unmutedMessage,
+} from "./reply-views.ts";
 import type { EphemeralReplies } from "./response-url.ts";
 import { sessionListMessage, startFailedMessage, startingMessage, statusMessage } from "./session-views.ts";
 
@@ -25,6 +33,8 @@ export interface SlackWorkerDeps {
   chat: SlackChat;
   /** Ephemeral answers through the request's response_url. */
   replies: EphemeralReplies;
+  /** Where `/dq mute` keeps its mutes. */
+  state: Pick<SlackState, "mute" | "unmute" | "activeMutes">;
   /** Sessions `/dq status` lists without an argument. @default 5 */
   recentSessions?: number;
   /** @default Date.now */
@@ -109,6 +119,10 @@ async function dispatch(command: DqCommand, job: SlackJob, deps: SlackWorkerDeps
     }
     case "schedule":
       return schedule(command.schedule, job, deps);
+    case "mute":
+      return mute(command, job, deps);
+    case "unmute":
+      return unmute(command.symbols, job, deps);
     case "help":
     case "unknown":
     case "invalid":
@@ -214,6 +228,26 @@ async function markNotStarted(
   await deps.chat.update(live.channel, live.ts, startFailedMessage(reason, job.userId)).catch((error: unknown) => {
     deps.log.warn("live message not marked as not started", { channel: live.channel, error: describe(error) });
   });
+}
+
+/** Mutes are applied to summaries only: the checks, the results and `dq results` never see them. */
+async function mute(command: Extract<DqCommand, { kind: "mute" }>, job: SlackJob, deps: SlackWorkerDeps) {
+  const now = (deps.clock ?? Date.now)();
+  if (command.symbols.length === 0) return reply(job, mutesMessage(await deps.state.activeMutes(now)), deps);
+  const until = new Date(now + command.hours * 3_600_000).toISOString();
+  const at = new Date(now).toISOString();
+  for (const symbol of command.symbols) await deps.state.mute({ symbol, until, by: job.userId, at });
+  deps.log.info("symbols muted from slack", { user: job.userId, symbols: command.symbols, until });
+  return reply(job, mutedMessage(command.symbols, until), deps);
+}
+
+async function unmute(symbols: readonly string[], job: SlackJob, deps: SlackWorkerDeps) {
+  const now = (deps.clock ?? Date.now)();
+  const ended: string[] = [];
+  const notMuted: string[] = [];
+  for (const symbol of symbols) ((await deps.state.unmute(symbol, now)) ? ended : notMuted).push(symbol);
+  deps.log.info("symbols unmuted from slack", { user: job.userId, symbols: ended });
+  return reply(job, unmutedMessage(ended, notMuted), deps);
 }
 
 async function schedule(action: ScheduleAction, job: SlackJob, deps: SlackWorkerDeps): Promise<void> {

@@ -8,7 +8,13 @@ import { lambdaContext } from "../../local/aws/lambda-context.ts";
 import { type FakeSlack, startFakeSlack } from "../../local/slack/fake-slack.ts";
 import { MemoryLog } from "../helpers/memory-log.ts";
 import { sessionInProgress } from "../helpers/session-records.ts";
-import { FakeOperations, InProcessSlackJobs, MemorySchedule, RecordingStarter } from "../helpers/slack-ports.ts";
+import {
+  FakeOperations,
+  InProcessSlackJobs,
+  MemorySchedule,
+  MemorySlackState,
+  RecordingStarter,
+} from "../helpers/slack-ports.ts";
 import {
   type BlockActionFields,
   BOT_TOKEN,
@@ -39,6 +45,7 @@ function setup(options: { policy?: SlackPolicy; operations?: FakeOperations; bot
   const schedule = new MemorySchedule();
   const log = new MemoryLog();
   const jobs = new InProcessSlackJobs();
+  const state = new MemorySlackState();
   const handle = createSlackLambdaHandler({
     signingSecret: "8f742231b10e8888abcd99yyyzzz85a5",
     botToken: BOT_TOKEN,
@@ -50,6 +57,7 @@ function setup(options: { policy?: SlackPolicy; operations?: FakeOperations; bot
     policy: options.policy ?? POLICY,
     log,
     jobs,
+    state,
   });
   jobs.deliverTo((event) => handle(event, lambdaContext("slack")));
   const send = (fields: SlashCommandFields, eventOptions: SignedEventOptions = {}) =>
@@ -73,7 +81,7 @@ function setup(options: { policy?: SlackPolicy; operations?: FakeOperations; bot
     await jobs.idle();
     return response;
   };
-  return { starter, operations, schedule, log, jobs, send, press, sendAndWork, pressAndWork };
+  return { starter, operations, schedule, log, jobs, state, send, press, sendAndWork, pressAndWork };
 }
 
 /** The ephemeral message the HTTP answer (the ack) carries. */
@@ -108,6 +116,7 @@ describe("the acknowledgement: in time, first, and whatever Slack does", () => {
       { text: `cancel ${SESSION}`, user_id: ADMIN },
       { text: "schedule" },
       { text: "schedule pause", user_id: ADMIN },
+      { text: "mute AAPL for 7d" },
       { text: "help" },
       { text: "run AAPL --lookback 999" },
       { text: "frobnicate" },
@@ -547,6 +556,61 @@ describe("malformed commands", () => {
   });
 });
 
+describe("/dq mute", () => {
+  it("mutes symbols for seven days by default, with a TTL, and says the checks still run", async () => {
+    const { sendAndWork, state } = setup();
+    const before = Date.now();
+
+    await sendAndWork({ text: "mute AAPL brk.b" });
+
+    const mutes = await state.activeMutes(Date.now());
+    expect(mutes.map((m) => [m.symbol, m.by])).toEqual([
+      ["AAPL", ALICE],
+      ["BRK.B", ALICE],
+    ]);
+    const days = (Date.parse(mutes[0]?.until as string) - before) / 86_400_000;
+    expect(days).toBeGreaterThan(6.99);
+    expect(days).toBeLessThan(7.01);
+    expect(replies()).toContain("Muted AAPL, BRK.B until");
+    expect(replies()).toContain("never out of the checks or the results");
+  });
+
+  it("mutes for the time asked, lists the mutes, and unmutes", async () => {
+    const { sendAndWork, state } = setup();
+
+    await sendAndWork({ text: "mute MSFT for 12h" });
+    const [mute] = await state.activeMutes(Date.now());
+    expect(Date.parse(mute?.until as string) - Date.now()).toBeLessThanOrEqual(12 * 3_600_000);
+    await sendAndWork({ text: "mute" });
+    expect(replies()).toContain("*MSFT* until");
+    await sendAndWork({ text: "unmute MSFT TSLA" });
+
+    expect(await state.activeMutes(Date.now())).toEqual([]);
+    expect(replies()).toContain("Unmuted MSFT");
+    expect(replies()).toContain("TSLA was not muted");
+  });
+
+  it("refuses a mute longer than 90 days or of something that is not a symbol, at once", async () => {
+    const { sendAndWork, jobs } = setup();
+
+    const tooLong = await sendAndWork({ text: "mute AAPL for 91d" });
+    const notSymbol = await sendAndWork({ text: "mute <!channel>" });
+
+    expect(ackText(tooLong)).toContain("a mute lasts from 1h to 90d");
+    expect(ackText(notSymbol)).toContain("is not a symbol");
+    expect(jobs.jobs).toEqual([]);
+  });
+
+  it("is for allowed users only", async () => {
+    const { sendAndWork, state } = setup();
+
+    const response = await sendAndWork({ text: "mute AAPL", user_id: "U0MALLORY" });
+
+    expect(ackText(response)).toContain("not on dq's list of allowed users");
+    expect(await state.activeMutes(Date.now())).toEqual([]);
+  });
+});
+
 describe("/dq status, retry, schedule and help", () => {
   it("renders a session's progress bar, counts, ETA, credits and failed symbols", async () => {
     const { sendAndWork } = setup();
@@ -649,7 +713,7 @@ describe("/dq status, retry, schedule and help", () => {
     const response = await sendAndWork({ text: "help", user_id: "U0ANYONE", channel_id: "C0ANY" });
 
     const body = JSON.stringify(JSON.parse(response.body));
-    for (const verb of ["/dq run", "/dq status", "/dq retry", "/dq cancel", "/dq schedule"])
+    for (const verb of ["/dq run", "/dq status", "/dq retry", "/dq cancel", "/dq schedule", "/dq mute"])
       expect(body).toContain(verb);
   });
 });

@@ -106,3 +106,26 @@ describe("parseDqCommand", () => {
     expect(parseDqCommand("deploy prod")).toEqual({ kind: "unknown", text: "deploy prod" });
   });
 });
+
+describe("parseDqCommand: mute", () => {
+  it("reads symbols and an optional duration, seven days by default", () => {
+    expect(parseDqCommand("mute aapl")).toEqual({ kind: "mute", symbols: ["AAPL"], hours: 168 });
+    expect(parseDqCommand("mute AAPL, MSFT for 7d")).toEqual({ kind: "mute", symbols: ["AAPL", "MSFT"], hours: 168 });
+    expect(parseDqCommand("mute BRK.B 12h")).toEqual({ kind: "mute", symbols: ["BRK.B"], hours: 12 });
+    expect(parseDqCommand("mute X for 2w")).toEqual({ kind: "mute", symbols: ["X"], hours: 336 });
+    expect(parseDqCommand("mutes")).toEqual({ kind: "mute", symbols: [], hours: 168 });
+    expect(parseDqCommand("unmute aapl")).toEqual({ kind: "unmute", symbols: ["AAPL"] });
+  });
+
+  it("explains what it cannot read", () => {
+    expect(parseDqCommand("mute AAPL for")).toMatchObject({
+      kind: "invalid",
+      reason: expect.stringContaining("needs a duration"),
+    });
+    expect(parseDqCommand("mute AAPL for 0h")).toMatchObject({
+      kind: "invalid",
+      reason: expect.stringContaining("from 1h to 90d"),
+    });
+    expect(parseDqCommand("unmute")).toMatchObject({ kind: "invalid", command: "unmute" });
+  });
+});
