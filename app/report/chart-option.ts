@@ -6,7 +6,7 @@ import type { ChartData } from "./chart-data.ts";
  * Used as is by the PNG renderer (server-side SVG) and inlined into the report page by its source text, so it must
  * stay self-contained: no imports, no helpers outside its body.
  */
-export function chartOption(chart: ChartData, field: "open" | "high" | "low" | "close" | "volume"): object {
+export function chartOption(chart: ChartData, field: "open" | "high" | "low" | "close" | "volume"): Record<string, unknown> {
   const subject = chart.subject[field];
   const reference = chart.reference[field];
   const ratio = chart.subject.close.map((s, i) => {
@@ -57,8 +57,8 @@ export function chartOption(chart: ChartData, field: "open" | "high" | "low" | "
       itemStyle: { color: "#7f8c8d" },
       lineStyle: { width: 1 },
     });
-  const yAxis: object[] = [{ type: "value", scale: true, name: field, splitLine: { lineStyle: { color: "#eee" } } }];
-  if (chart.showRatio) yAxis.push({ type: "value", scale: true, name: "ratio", splitLine: { show: false } });
+  const yAxis: object[] = [{ type: "value", scale: true, splitLine: { lineStyle: { color: "#eee" } } }];
+  if (chart.showRatio) yAxis.push({ type: "value", scale: true, splitLine: { show: false }, axisLabel: { color: "#7f8c8d" } });
   return {
     animation: false,
     backgroundColor: "#ffffff",
@@ -66,7 +66,7 @@ export function chartOption(chart: ChartData, field: "open" | "high" | "low" | "
     title: { text: `${chart.symbol} · ${field}`, left: 8, top: 4, textStyle: { fontSize: 14 } },
     legend: { top: 6, right: 8, data: series.map((s) => (s as { name: string }).name) },
     tooltip: { trigger: "axis" },
-    grid: { left: 64, right: chart.showRatio ? 64 : 24, top: 44, bottom: 36 },
+    grid: { left: 64, right: chart.showRatio ? 64 : 24, top: 56, bottom: 36 },
     xAxis: { type: "category", data: chart.dates, axisLabel: { fontSize: 10 } },
     yAxis,
     series,
