@@ -6,7 +6,10 @@ import type { ChartData } from "./chart-data.ts";
  * Used as is by the PNG renderer (server-side SVG) and inlined into the report page by its source text, so it must
  * stay self-contained: no imports, no helpers outside its body.
  */
-export function chartOption(chart: ChartData, field: "open" | "high" | "low" | "close" | "volume"): Record<string, unknown> {
+export function chartOption(
+  chart: ChartData,
+  field: "open" | "high" | "low" | "close" | "volume",
+): Record<string, unknown> {
   const subject = chart.subject[field];
   const reference = chart.reference[field];
   const ratio = chart.subject.close.map((s, i) => {
@@ -58,7 +61,8 @@ export function chartOption(chart: ChartData, field: "open" | "high" | "low" | "
       lineStyle: { width: 1 },
     });
   const yAxis: object[] = [{ type: "value", scale: true, splitLine: { lineStyle: { color: "#eee" } } }];
-  if (chart.showRatio) yAxis.push({ type: "value", scale: true, splitLine: { show: false }, axisLabel: { color: "#7f8c8d" } });
+  if (chart.showRatio)
+    yAxis.push({ type: "value", scale: true, splitLine: { show: false }, axisLabel: { color: "#7f8c8d" } });
   return {
     animation: false,
     backgroundColor: "#ffffff",
