@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { TwelveDataClient } from "../../app/adapters/twelvedata/client.ts";
 import { runProfileCheck } from "../../app/cli/profile-command.ts";
-import { type CorporateAction, fakeTwelveData, NVDA_SPLIT, toCsv, VZ_DIVIDEND } from "../fixtures/corporate-actions.ts";
+import { type CorporateAction, fakeTwelveData, NVDA_SPLIT, toCsv, VZ_DIVIDEND } from "../helpers/corporate-actions.ts";
 
 function setup(actions: { action: CorporateAction; convention: "none" | "splits" | "all" }[], profile: string) {
   const dir = mkdtempSync(join(tmpdir(), "dq-profile-check-"));

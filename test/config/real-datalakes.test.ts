@@ -17,8 +17,8 @@ import {
   NVDA_SPLIT,
   toCsv,
   VZ_DIVIDEND,
-} from "../fixtures/corporate-actions.ts";
-import { pandasTzAwareParquet } from "../fixtures/pandas-parquet.ts";
+} from "../helpers/corporate-actions.ts";
+import { pandasTzAwareParquet } from "../helpers/pandas-parquet.ts";
 
 /**
  * Issue 19's fixtures, end to end: the profile, the datalake reader on files shaped like real vendors' and the

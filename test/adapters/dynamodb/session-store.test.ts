@@ -5,9 +5,9 @@ import { StoreError } from "../../../app/adapters/dynamodb/errors.ts";
 import { DynamoSessionStore } from "../../../app/adapters/dynamodb/session-store.ts";
 import { createTable } from "../../../local/aws/dynamodb.ts";
 import { localClientConfig } from "../../../local/aws/env.ts";
-import { motoMissing, type RunningMoto, startMoto } from "../../contracts/moto.ts";
 import { NOW, sessionStoreContract } from "../../contracts/session-store.contract.ts";
 import { type LocalDynamo, startLocalDynamo } from "../../helpers/local-dynamo.ts";
+import { motoMissing, type RunningMoto, startMoto } from "../../helpers/moto-server.ts";
 import { batchRecord, sessionRecord } from "../../helpers/session-records.ts";
 
 describe("DynamoSessionStore on dynalite", () => {
