@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableReport } from "../app/cli/report.ts";
+import { ENV } from "../app/wiring.ts";
 import { writeDemoReport } from "./demo-report.ts";
 import { compareWithLabels, describeComparison } from "./labels.ts";
 import { createSyntheticMarket } from "./market/synthetic-market.ts";
@@ -11,6 +12,9 @@ import { sendSlashCommand } from "./slack/slash-command.ts";
 import { terminalPrinter } from "./slack/terminal-printer.ts";
 import { type LocalStack, startLocalStack } from "./stack.ts";
 import { terminalLog } from "./terminal-log.ts";
+
+/** The user group the demo's failure summary mentions. */
+const DEMO_ONCALL = "S0DQONCALL";
 
 export interface DemoOptions {
   /** How many symbols of the synthetic market (every injected defect is among them). @default 40 */
@@ -34,8 +38,10 @@ export interface DemoOutcome {
 
 /**
  * The whole system on the local stack, started the way an operator starts it: a signed `/dq run` to the Slack
- * app. The channel's live message (progress, then the summary) prints as the fake Slack receives it; at the end
- * the report is checked against the sample datalake's injected defects.
+ * app. The channel prints as the fake Slack receives it: the live message (progress, with its Cancel button), then,
+ * since the sample datalake has defects, the failure summary as a new message that mentions the on-call group,
+ * with its buttons, and its thread listing every failing symbol by check. At the end the report is checked against
+ * the sample datalake's injected defects.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   const out = options.stdout ?? process.stdout;
@@ -54,6 +60,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   out.write(
     `dq demo: ${symbols.length} symbols (${defective.length} with an injected defect) at ${creditsPerMinute} credits per ${windowSeconds} s window, on the local stack\n`,
   );
+  // The on-call group the failure summary mentions, as DQ_SLACK_ONCALL sets it for a deployed stack.
+  const oncallBefore = process.env[ENV.slackOncall];
+  process.env[ENV.slackOncall] = DEMO_ONCALL;
   const stack = await startLocalStack({
     market,
     creditsPerMinute,
@@ -78,7 +87,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       responseUrl: slack.fakeSlack.responseUrl(),
     });
     if (answer.status !== 200) throw new Error(`the Slack app answered ${answer.status}: ${answer.body}`);
-    out.write(`  acknowledged in ${Date.now() - started} ms\n`);
+    const acknowledgement = answer.body ? String((JSON.parse(answer.body) as { text?: string }).text ?? "") : "";
+    out.write(
+      `  acknowledged in ${Date.now() - started} ms: ${acknowledgement}\n\nWhat #${LOCAL_SLACK.channel} shows:\n`,
+    );
     const sessionId = await waitForSession(stack, started);
     const elapsedMs = Date.now() - started;
     const { results } = await stack.runtime.operations.allResults(sessionId);
@@ -107,6 +119,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   } finally {
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });
+    if (oncallBefore === undefined) delete process.env[ENV.slackOncall];
+    else process.env[ENV.slackOncall] = oncallBefore;
   }
 }
 

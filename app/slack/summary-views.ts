@@ -270,17 +270,18 @@ export function groupByCheck(failing: Findings["failing"]): Group[] {
  */
 export function issueLine(symbol: string, issues: readonly Issue[]): string {
   const [first, ...rest] = issues as [Issue, ...Issue[]];
-  const parts: string[] = [];
-  const when = first.date ?? (first.from && first.to ? `${first.from} → ${first.to}` : (first.from ?? first.to));
-  if (first.field) parts.push(first.field);
-  if (first.subject !== undefined && first.reference !== undefined)
-    parts.push(`${figure(first.subject)} vs ${figure(first.reference)}`);
-  if (first.diffPct !== undefined) parts.push(`(${first.diffPct > 0 ? "+" : ""}${figure(first.diffPct, 4)} %)`);
-  if (first.factor !== undefined) parts.push(`ratio ×${figure(first.factor, 4)}`);
-  if (first.count !== undefined && first.count > 1) parts.push(`(${first.count} days)`);
-  const figures = parts.length > 0 ? parts.join(" ") : oneLine(first.message, 140);
   const more = rest.length > 0 ? ` _+${rest.length} more_` : "";
-  return `• *${escapeMrkdwn(symbol)}* ${when ? `${when} ` : ""}${escapeMrkdwn(figures)}${more}`;
+  const numbers: string[] = [];
+  if (first.subject !== undefined && first.reference !== undefined)
+    numbers.push(`${figure(first.subject)} vs ${figure(first.reference)}`);
+  if (first.diffPct !== undefined) numbers.push(`(${first.diffPct > 0 ? "+" : ""}${figure(first.diffPct, 4)} %)`);
+  if (first.factor !== undefined) numbers.push(`ratio ×${figure(first.factor, 4)}`);
+  // A finding without figures is best said by its own message, which names its dates.
+  if (numbers.length === 0) return `• *${escapeMrkdwn(symbol)}* ${escapeMrkdwn(oneLine(first.message, 160))}${more}`;
+  const when = first.date ?? (first.from && first.to ? `${first.from} → ${first.to}` : (first.from ?? first.to));
+  const parts = [...(when ? [when] : []), ...(first.field ? [first.field] : []), ...numbers];
+  if (first.count !== undefined && first.count > 1) parts.push(`(${first.count} days)`);
+  return `• *${escapeMrkdwn(symbol)}* ${escapeMrkdwn(parts.join(" "))}${more}`;
 }
 
 function figure(value: number, digits = 6): string {

@@ -85,7 +85,8 @@ function plain(mrkdwn: string): string {
     .replace(/<([^|>]+)\|([^>]+)>/g, "$2")
     .replace(/<([^>]+)>/g, "$1")
     .replace(/:([a-z0-9_+-]+):/g, (match, code: string) => EMOJI[code] ?? match)
-    .replace(/(^|[\s(])[*_]([^*_\n]+)[*_](?=[\s.,:;)]|$)/g, "$1$2")
+    .replace(/(^|[\s(])\*([^*\n]+)\*(?=[\s.,:;)·]|$)/gm, "$1$2")
+    .replace(/(^|[\s(])_([^_\n]+)_(?=[\s.,:;)·]|$)/gm, "$1$2")
     .replaceAll("&lt;", "<")
     .replaceAll("&gt;", ">")
     .replaceAll("&amp;", "&");

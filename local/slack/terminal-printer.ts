@@ -14,7 +14,10 @@ export function terminalPrinter(write: (text: string) => void = (text) => proces
     // An update that changes nothing (the notifier's settle rewrite) is not worth a second screenful.
     if (shown.get(key) === content) return;
     shown.set(key, content);
-    const label = call.method === "chat.update" ? `slack (updated ×${message.updates})` : "slack";
+    const where = message.threadTs
+      ? `slack thread of ${message.threadTs}${message.broadcast ? ", also in the channel" : ""}`
+      : "slack";
+    const label = call.method === "chat.update" ? `${where} (updated ×${message.updates})` : where;
     write(
       renderMessageForTerminal(
         { channel: message.channel, text: message.text, blocks: message.blocks as Block[] },

@@ -353,7 +353,7 @@ describe("the thread: every failing symbol, grouped by check, within Slack's lim
     for (const code of ["price_mismatch", "missing_bars", "adjustment_mismatch", "stale"])
       expect(text).toContain(`*${code}* · 75 symbols`);
     expect(text).toContain("close 187.2 vs 181.4 (+3.197 %)");
-    expect(text).toContain("2026-01-12 → 2026-01-14");
+    expect(text).toContain("3 sessions missing");
     expect(text).toContain("ratio ×4");
     expect(text).toContain("last bar 2026-01-09, reference 2026-01-14");
     expect(thread.every((m) => !m.broadcast)).toBe(true);
