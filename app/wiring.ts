@@ -141,6 +141,8 @@ export const ENV = {
    * provider need no access to the key itself.
    */
   ledgerAccount: "DQ_LEDGER_ACCOUNT",
+  /** The table holding the credit ledger when it is another stack's (two stacks on one provider key); else unset. */
+  ledgerTable: "DQ_LEDGER_TABLE",
   creditsPerMinute: "DQ_CREDITS_PER_MINUTE",
   creditsPerDay: "DQ_CREDITS_PER_DAY",
   creditWindowSeconds: "DQ_CREDIT_WINDOW_SECONDS",
@@ -202,6 +204,13 @@ export function resourceNames(stack: string) {
     universeParameterPath: `/dq/${stack}/universe`,
   };
 }
+
+/**
+ * Who holds the credit ledger of a provider key, per account and region: an SSM parameter
+ * `<path>/<ledger account>` whose value is the table. The first stack on a key creates it; a second stack on the same
+ * key is refused unless it names that table as its ledger table.
+ */
+export const LEDGER_CLAIMS_PATH = "/dq/ledgers";
 
 /** The table's key schema and index. */
 export const TABLE = {

@@ -100,6 +100,14 @@ export const StackConfigSchema = z.object({
   ),
   /** Deletion protection. Always on for the stack named prod. */
   protect: z.boolean().default(false),
+  /**
+   * The table of the stack whose provider key (and so credit ledger) this stack shares, in the same account and
+   * region; empty: this stack's key is its own, and its table holds the ledger.
+   */
+  ledgerTable: z
+    .string()
+    .regex(/^([a-zA-Z0-9_.-]{3,255})?$/, "expected a DynamoDB table name such as dq-prod-table")
+    .default(""),
 });
 export type ConfigKey = keyof typeof StackConfigSchema.shape;
 
@@ -136,6 +144,7 @@ export const CONFIG_KEYS: Record<ConfigKey, ConfigKind> = {
   alarmEmail: "string",
   alarmTopicArn: "string",
   protect: "boolean",
+  ledgerTable: "string",
 };
 
 /** Set with `pulumi config set --secret`; they reach SSM SecureString parameters, never an environment. */
@@ -177,6 +186,8 @@ export interface StackSettings {
     topicArn?: string;
   };
   protect: boolean;
+  /** Another stack's table whose credit ledger this stack shares; null when its own table holds it. */
+  ledgerTable: string | null;
 }
 
 export interface StackConfig extends StackSettings {
@@ -195,6 +206,11 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
     );
   }
   const c = parsed.data;
+  if (c.ledgerTable === `dq-${stack}-table`) {
+    throw new StackConfigError(stack, [
+      "dq:ledgerTable: names this stack's own table; leave it empty unless the ledger is another stack's",
+    ]);
+  }
   if (c.alarmEmail === undefined && c.alarmTopicArn === undefined) {
     throw new StackConfigError(stack, [
       "dq:alarmEmail or dq:alarmTopicArn: set at least one, so alarms reach a person even when the notifier or Slack is broken",
@@ -249,6 +265,7 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
     },
     // A prod stack that forgot the flag must still be hard to destroy by accident.
     protect: c.protect || stack === "prod",
+    ledgerTable: c.ledgerTable === "" ? null : c.ledgerTable,
   };
 }
 

@@ -39,6 +39,8 @@ function pipeline(s: EnvironmentSources): Environment {
     [ENV.twelveDataBaseUrl]: provider.baseUrl,
     // The ledger is keyed by the provider key's hash: given as such, only the processor needs the key itself.
     [ENV.ledgerAccount]: s.ledgerAccount,
+    // Only when the ledger is another stack's, whose provider key this stack shares.
+    ...(s.settings.ledgerTable === null ? {} : { [ENV.ledgerTable]: s.settings.ledgerTable }),
     [ENV.creditsPerMinute]: String(provider.creditsPerMinute),
     [ENV.creditsPerDay]: provider.creditsPerDay === null ? "none" : String(provider.creditsPerDay),
     [ENV.batchSize]: String(provider.batchSize),

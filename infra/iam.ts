@@ -5,7 +5,7 @@ export interface Statement {
   sid: string;
   actions: readonly string[];
   resources: readonly pulumi.Input<string>[];
-  condition?: Record<string, Record<string, string | readonly string[]>>;
+  condition?: Record<string, Record<string, pulumi.Input<string> | readonly pulumi.Input<string>[]>>;
 }
 
 /** The JSON policy document for a set of statements, resolved once every ARN is known. */

@@ -21,6 +21,8 @@ export interface GrantTargets {
   universePathArn: pulumi.Input<string>;
   /** The AWS partition (aws, aws-cn, aws-us-gov), for the ARNs built here. */
   partition: pulumi.Input<string>;
+  /** Another stack's table whose credit ledger this stack shares, and the ledger's account there. */
+  sharedLedger?: { tableArn: pulumi.Input<string>; account: pulumi.Input<string> };
   datalake: DatalakeLocation;
   /** Known once the coordinator exists; only the Slack function needs it. */
   coordinatorArn?: pulumi.Input<string>;
@@ -81,7 +83,20 @@ function pipeline(t: GrantTargets): Statement[] {
     },
     passSchedulerRole(t),
     { sid: "PutEvents", actions: ["events:PutEvents"], resources: [t.eventBusArn] },
+    ...(t.sharedLedger === undefined ? [] : [sharedLedger(t.sharedLedger)]),
   ];
+}
+
+/** The ledger items of this stack's key in another stack's table (the calls of app/adapters/dynamodb/credit-ledger.ts). */
+function sharedLedger(shared: NonNullable<GrantTargets["sharedLedger"]>): Statement {
+  return {
+    sid: "SharedLedger",
+    actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    resources: [shared.tableArn],
+    condition: {
+      "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [pulumi.interpolate`LEDGER#${shared.account}`] },
+    },
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import { type EnvironmentSources, environmentIssues, functionEnvironment, WITHOU
 import { DqQueueConsumer } from "./event-sources.ts";
 import { DqEventBus, DqEventRules } from "./events.ts";
 import { DqFunction } from "./functions.ts";
+import { DqLedger } from "./ledger.ts";
 import { infraNames } from "./names.ts";
 import { DqObservability } from "./observability.ts";
 import { GRANTS, type GrantTargets } from "./permissions.ts";
@@ -84,6 +85,17 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
   const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
   const partition = aws.getPartitionOutput({}, { provider });
 
+  const ledgerAccount = pulumi.unsecret(config.secrets.twelveDataApiKey.apply(accountOf));
+  new DqLedger(
+    `dq-${config.stack}-ledger`,
+    {
+      stack: config.stack,
+      tableName: names.table,
+      account: ledgerAccount,
+      ...(config.ledgerTable === null ? {} : { sharedTable: config.ledgerTable }),
+    },
+    opts,
+  );
   const table = new DqTable(names.table, { name: names.table, protect: config.protect }, opts);
   const queues = new DqQueues(
     `dq-${config.stack}-queues`,
@@ -139,6 +151,16 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     },
     universePathArn: universe.pathArn,
     partition: partition.partition,
+    ...(config.ledgerTable === null
+      ? {}
+      : {
+          sharedLedger: {
+            tableArn: pulumi.interpolate`arn:${partition.partition}:dynamodb:${config.region}:${
+              aws.getCallerIdentityOutput({}, { provider }).accountId
+            }:table/${config.ledgerTable}`,
+            account: ledgerAccount,
+          },
+        }),
     datalake: config.datalake,
   };
   const sources: EnvironmentSources = {
@@ -151,7 +173,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     eventBusName: events.bus.name,
     scheduleGroupName: scheduler.group.name,
     schedulerRoleArn: scheduler.role.arn,
-    ledgerAccount: pulumi.unsecret(config.secrets.twelveDataApiKey.apply(accountOf)),
+    ledgerAccount,
     parameterNames: {
       twelveDataApiKey: secrets.parameters.twelveDataApiKey.name,
       slackBotToken: secrets.parameters.slackBotToken.name,

@@ -99,7 +99,8 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
     store: new DynamoSessionStore({ client: doc, tableName: config.tableName, ttlDays: config.retentionDays, clock }),
     ledger: new DynamoCreditLedger({
       client: doc,
-      tableName: config.tableName,
+      // Another stack's table when this stack shares that stack's provider key (and so its ledger).
+      tableName: config.ledgerTable || config.tableName,
       account: config.ledgerAccount || accountOf(apiKey || "demo"),
       creditsPerSlot: provider.creditsPerMinute,
       creditsPerDay: provider.creditsPerDay,

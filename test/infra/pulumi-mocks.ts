@@ -65,9 +65,22 @@ function arnFor(type: string, name: string, inputs: Record<string, unknown>): st
 }
 
 /** Pulumi mocks that record every resource and give it the names, ARNs and URLs AWS would. */
+/**
+ * What an AWS account already holds, shared by the stacks built in it: its SSM parameters. As in AWS, a parameter
+ * cannot be created twice.
+ */
+export class MockAccount {
+  readonly parameters = new Map<string, string>();
+}
+
 export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly resources: Registered[] = [];
   readonly #options = new Map<string, Registered["options"]>();
+  readonly account: MockAccount;
+
+  constructor(account = new MockAccount()) {
+    this.account = account;
+  }
 
   /** Records each registration's options; call after setMocks, which installs the monitor this wraps. */
   watchOptions(): void {
@@ -87,6 +100,14 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const inputs = args.inputs as Record<string, unknown>;
     const options = this.#options.get(`${args.type}::${args.name}`) ?? { ignoreChanges: [], protect: false };
+    if (args.type === "aws:ssm/parameter:Parameter") {
+      const parameter = String(inputs.name);
+      if (this.account.parameters.has(parameter)) {
+        throw new Error(`ParameterAlreadyExists: the parameter ${parameter} already exists`);
+      }
+      const value = unwrapSecret(inputs.insecureValue ?? inputs.value).value;
+      this.account.parameters.set(parameter, String(value));
+    }
     this.resources.push({ type: args.type, name: args.name, inputs, provider: args.provider ?? "", options });
     const name = typeof inputs.name === "string" ? inputs.name : `${args.name}-0a1b2c3`;
     const state: Record<string, unknown> = { ...inputs, name, arn: arnFor(args.type, name, inputs) };
@@ -107,6 +128,12 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         return { id: REGION, name: REGION, region: REGION };
       case "aws:index/getPartition:getPartition":
         return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+      case "aws:ssm/getParametersByPath:getParametersByPath": {
+        const path = `${String(args.inputs.path)}/`;
+        const names = [...this.account.parameters.keys()].filter((n) => n.startsWith(path));
+        const values = names.map((n) => this.account.parameters.get(n) as string);
+        return { id: path, path: args.inputs.path, names, values, arns: names, types: names.map(() => "String") };
+      }
       case "aws:index/getCallerIdentity:getCallerIdentity":
         return { id: ACCOUNT, accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, userId: "AIDEXAMPLE" };
       default:
@@ -197,8 +224,12 @@ export interface BuiltStack {
 }
 
 /** Runs the program on mocks for a stack name and `dq:` config (plain strings, as the CLI passes them). */
-export async function buildStack(stack: string, config: Record<string, string> = {}): Promise<BuiltStack> {
-  const mocks = new RecordingMocks();
+export async function buildStack(
+  stack: string,
+  config: Record<string, string> = {},
+  account = new MockAccount(),
+): Promise<BuiltStack> {
+  const mocks = new RecordingMocks(account);
   await pulumi.runtime.setMocks(mocks, "dq", stack, false);
   mocks.watchOptions();
   const all = { ...REQUIRED_CONFIG, ...config };
@@ -211,4 +242,30 @@ export async function buildStack(stack: string, config: Record<string, string> =
   await promiseOf(pulumi.all(Object.values(outputs)));
   await settle();
   return { mocks, outputs, names: infraNames(stack) };
+}
+
+/**
+ * Builds a stack that must fail, and returns why. A registration that fails in the program (an output whose apply
+ * throws) surfaces as an unhandled rejection, as it does under `pulumi up`; it is caught here instead of being
+ * reported as the test run's own error.
+ */
+export async function failureOf(
+  stack: string,
+  config: Record<string, string> = {},
+  account = new MockAccount(),
+): Promise<unknown> {
+  const failures: unknown[] = [];
+  const listeners = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  const record = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", record);
+  try {
+    await buildStack(stack, config, account).catch(record);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    process.off("unhandledRejection", record);
+    for (const listener of listeners) process.on("unhandledRejection", listener);
+  }
+  if (failures.length === 0) throw new Error(`stack ${stack} built without failing`);
+  return failures[0];
 }

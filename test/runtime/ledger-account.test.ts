@@ -58,6 +58,19 @@ describe("the pipeline runtime's credit ledger", () => {
     expect(await firstRequest(runtime.ctx.ledger.reserve(8, NOW, 60_000))).toContain("LEDGER#0123456789abcdef");
   });
 
+  it("keeps the ledger in another stack's table when it shares that stack's key", async () => {
+    const runtime = await createPipelineRuntime({
+      env: { ...ENVIRONMENT, [ENV.ledgerAccount]: "0123456789abcdef", [ENV.ledgerTable]: "dq-prod-table" },
+      metrics: { count: () => {} },
+      instrumentClient: catchRequests,
+    });
+
+    const request = await firstRequest(runtime.ctx.ledger.reserve(8, Date.now(), 60_000));
+
+    expect(request).toContain('"TableName":"dq-prod-table"');
+    expect(request).toContain("LEDGER#0123456789abcdef");
+  });
+
   it("refuses a provider call in a function deployed without the key, naming the missing variable", async () => {
     const runtime = await createPipelineRuntime({
       env: { ...ENVIRONMENT, [ENV.ledgerAccount]: "0123456789abcdef" },
