@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JsonReport } from "../../app/cli/report.ts";
 import type { TwelveDataEmulator } from "../../local/twelvedata/emulator.ts";
 import { AS_OF, market, PLAN, PLAN_ENV, sampleDatalake, startPinnedEmulator } from "./pinned-market.ts";
-import { DqProcess, freshHome, lines, runDq } from "./run-dq.ts";
+import { CHILD_TIMEOUT_MS, DqProcess, freshHome, lines, runDq } from "./run-dq.ts";
 
 /**
  * The local stack as an operator drives it: `dq local` in one terminal, `dq run`, `dq results`, `dq cancel`,
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 const sessionIdOf = (stdout: string) => /^session (s-\S+) /m.exec(stdout)?.[1] ?? "";
 
-describe("dq local, then the commands that drive it", () => {
+describe("dq local, then the commands that drive it", { timeout: CHILD_TIMEOUT_MS }, () => {
   let first = "";
 
   it("runs a session to its end with dq run --wait, and dq results prints every result", async () => {

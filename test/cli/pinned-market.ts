@@ -7,8 +7,11 @@ import { createSyntheticMarket } from "../../local/market/synthetic-market.ts";
 import { generateSampleDatalake, type SampleDatalake } from "../../local/sample-datalake/index.ts";
 import { startTwelveDataEmulator, type TwelveDataEmulator } from "../../local/twelvedata/emulator.ts";
 
-/** Friday 2026-03-13, 21:30 UTC: after that day's New York close (16:00 EDT), so its bar is complete. */
-export const AS_OF = "2026-03-13T21:30:00Z";
+/**
+ * Friday 2026-01-09, 21:30 UTC: after that day's New York close (16:00 EST), so its bar is complete; and before every
+ * instant the pinned-clock matrix moves the machine's clock to, so an as-of is never in the machine's future.
+ */
+export const AS_OF = "2026-01-09T21:30:00Z";
 
 /** The plan the CLI tests run at: the Basic plan's 8 credits, with the window scaled down to 2 s. */
 export const PLAN = { creditsPerMinute: 8, windowSeconds: 2 } as const;

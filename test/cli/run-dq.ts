@@ -4,6 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/**
+ * What a test of child processes may take: each `dq` pays Node's start and its modules' load (a second or more on a
+ * busy machine), and the runs wait for credit windows.
+ */
+export const CHILD_TIMEOUT_MS = 120_000;
+
 /** The real command, as `npx dq` runs it (package.json's bin). */
 export const DQ = fileURLToPath(new URL("../../app/cli/dq.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -4,7 +4,7 @@ import { localAwsEnv } from "../../local/aws/env.ts";
 import { LocalClock } from "../../local/clock.ts";
 import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { AS_OF, market, PLAN, sampleDatalake } from "./pinned-market.ts";
-import { DqProcess, freshHome, lines, runDq } from "./run-dq.ts";
+import { CHILD_TIMEOUT_MS, DqProcess, freshHome, lines, runDq } from "./run-dq.ts";
 
 /**
  * `dq … --stack ci` the way an operator reaches a deployed stack: the standard AWS variables (here pointing at a
@@ -38,7 +38,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-describe("the commands that read and steer a deployed stack, with AWS credentials only", () => {
+describe("the commands that read and steer a deployed stack, with AWS credentials only", {
+  timeout: CHILD_TIMEOUT_MS,
+}, () => {
   it("runs, shows, lists and reads a session without a provider key", async () => {
     const run = await runDq(
       ["run", "--stack", "ci", "--symbols", symbols.slice(0, 6).join(","), "--as-of", AS_OF, "--wait"],
