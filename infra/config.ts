@@ -39,6 +39,14 @@ const timezone = z.string().refine((tz) => {
     return false;
   }
 }, "expected an IANA time zone such as UTC or America/New_York");
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 const scheduleExpression = z
   .string()
   .regex(
@@ -90,6 +98,36 @@ export const StackConfigSchema = z.object({
   slackAllowedUsers: z.array(slackId).default([]),
   slackAllowedChannels: z.array(slackId).default([]),
   slackAdmins: z.array(slackId).default([]),
+  /** Mentioned on a failed session: a user group (S…) or a user (U…) ID; empty: nobody. */
+  slackOncall: z
+    .string()
+    .regex(/^([SUW][A-Z0-9]{2,31})?$/, "expected a user group ID such as S0123ABCD or a user ID such as U0123ABCD")
+    .default(""),
+  /** all: every summary; failures: a scheduled session that passes posts nothing. */
+  slackNotify: z.enum(["all", "failures"]).default("all"),
+  /** HH:MM-HH:MM [Area/City]: summaries still post, without the mention; empty: no quiet hours. */
+  slackQuietHours: z
+    .string()
+    .regex(
+      /^((([01]?\d|2[0-3]):[0-5]\d)-(([01]?\d|2[0-3]):[0-5]\d)( [A-Za-z0-9_+\-/]+)?)?$/,
+      "expected HH:MM-HH:MM and an IANA time zone, e.g. 22:00-07:00 Europe/London",
+    )
+    .refine((v) => v === "" || isTimeZone(v.split(" ")[1] ?? "UTC"), "expected an IANA time zone such as Europe/London")
+    .default(""),
+  /** The summary's "Open report" link, with {session}; empty: no link. */
+  slackReportUrl: z
+    .string()
+    .regex(/^(https:\/\/\S*\{session\}\S*)?$/, "expected an https URL with {session} in it")
+    .default(""),
+  /** The bot's user ID (U…) and bot ID (B…), as Slack's auth.test answers them; empty: not given. */
+  slackBotUserId: z
+    .string()
+    .regex(/^(U[A-Z0-9]{2,31})?$/, "expected the bot's user ID, U…")
+    .default(""),
+  slackBotId: z
+    .string()
+    .regex(/^(B[A-Z0-9]{2,31})?$/, "expected the bot's ID, B…")
+    .default(""),
   alarmProcessorErrors: integer(1, 10_000).default(1),
   alarmDeadLetterMessages: integer(1, 10_000).default(1),
   /** Alarms also go here, by email, so they reach a person when the notifier or Slack is broken. */
@@ -139,6 +177,12 @@ export const CONFIG_KEYS: Record<ConfigKey, ConfigKind> = {
   slackAllowedUsers: "array",
   slackAllowedChannels: "array",
   slackAdmins: "array",
+  slackOncall: "string",
+  slackNotify: "string",
+  slackQuietHours: "string",
+  slackReportUrl: "string",
+  slackBotUserId: "string",
+  slackBotId: "string",
   alarmProcessorErrors: "integer",
   alarmDeadLetterMessages: "integer",
   alarmEmail: "string",
@@ -177,7 +221,19 @@ export interface StackSettings {
   /** null: no reservation. */
   slackReservedConcurrency: number | null;
   logRetentionDays: number;
-  slack: { channel: string; allowedUsers: string[]; allowedChannels: string[]; admins: string[] };
+  slack: {
+    channel: string;
+    allowedUsers: string[];
+    allowedChannels: string[];
+    admins: string[];
+    /** How summaries notify ("" where unset): see StackConfigSchema. */
+    oncall: string;
+    notify: "all" | "failures";
+    quietHours: string;
+    reportUrl: string;
+    botUserId: string;
+    botId: string;
+  };
   alarms: {
     processorErrors: number;
     deadLetterMessages: number;
@@ -256,6 +312,12 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
       allowedUsers: c.slackAllowedUsers,
       allowedChannels: c.slackAllowedChannels,
       admins: c.slackAdmins,
+      oncall: c.slackOncall,
+      notify: c.slackNotify,
+      quietHours: c.slackQuietHours,
+      reportUrl: c.slackReportUrl,
+      botUserId: c.slackBotUserId,
+      botId: c.slackBotId,
     },
     alarms: {
       processorErrors: c.alarmProcessorErrors,

@@ -56,6 +56,17 @@ function slackChannel(s: EnvironmentSources): Environment {
   };
 }
 
+/** Who the notifier mentions and when, and the summary's report link; unset settings stay out. */
+function notifications(s: EnvironmentSources): Environment {
+  const { slack } = s.settings;
+  return {
+    [ENV.slackNotify]: slack.notify,
+    ...(slack.oncall ? { [ENV.slackOncall]: slack.oncall } : {}),
+    ...(slack.quietHours ? { [ENV.slackQuietHours]: slack.quietHours } : {}),
+    ...(slack.reportUrl ? { [ENV.slackReportUrl]: slack.reportUrl } : {}),
+  };
+}
+
 /** What every function gets: who it is, for its logs and its metrics' dimensions. */
 export function identity(s: EnvironmentSources): Environment {
   return { [ENV.powertoolsServiceName]: METRICS.service(s.settings.stack), [ENV.stack]: s.settings.stack };
@@ -151,7 +162,9 @@ export const ENVIRONMENTS: Record<FunctionName, (s: EnvironmentSources) => Envir
   // The only function that calls the provider.
   processor: (s) => ({ ...pipeline(s), [ENV.twelveDataApiKeyParameter]: s.parameterNames.twelveDataApiKey }),
   deadLetter: pipeline,
-  notifier: slackChannel,
+  // The notifier reads the session's results for the summary and its thread, and keeps Slack's own items (mutes,
+  // each universe's last failures, what it posted) in the same table.
+  notifier: (s) => ({ ...slackChannel(s), [ENV.tableName]: s.tableName, ...notifications(s) }),
   // The Slack app reads and steers sessions itself (status, list, cancel, retry) besides starting the coordinator.
   slack: (s) => {
     if (s.coordinatorArn === undefined) throw new Error("the Slack function's environment needs the coordinator's ARN");
@@ -165,6 +178,10 @@ export const ENVIRONMENTS: Record<FunctionName, (s: EnvironmentSources) => Envir
       [ENV.slackAdmins]: slack.admins.join(","),
       [ENV.coordinatorArn]: s.coordinatorArn,
       [ENV.dailyScheduleName]: s.names.dailySchedule,
+      // It acknowledges each request and hands the work to an asynchronous invocation of itself.
+      [ENV.slackFunctionName]: s.names.function("slack"),
+      ...(slack.botUserId ? { [ENV.slackBotUserId]: slack.botUserId } : {}),
+      ...(slack.botId ? { [ENV.slackBotId]: slack.botId } : {}),
     };
   },
 };

@@ -124,8 +124,26 @@ function slackCalls(t: GrantTargets & { coordinatorArn: pulumi.Input<string> }):
     // UpdateSchedule passes the schedule's role again.
     passSchedulerRole(t),
     { sid: "StartSession", actions: ["lambda:InvokeFunction"], resources: [t.coordinatorArn] },
+    // Every request is acknowledged at once and its work runs in an asynchronous invocation of the function itself.
+    { sid: "InvokeSelf", actions: ["lambda:InvokeFunction"], resources: [slackArnBeside(t.coordinatorArn)] },
+    slackItems(t),
     readParameters("ReadSlackSecrets", t, ["slackSigningSecret", "slackBotToken"]),
   ];
+}
+
+/** The Slack function's own ARN, beside the coordinator's: both are named dq-<stack>-<function> (resourceNames). */
+function slackArnBeside(coordinatorArn: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.output(coordinatorArn).apply((arn) => arn.replace(/-coordinator$/, "-slack"));
+}
+
+/** Slack's own items (mutes, each universe's last failures, what was posted per session), and only those. */
+function slackItems(t: GrantTargets): Statement {
+  return {
+    sid: "SlackItems",
+    actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    resources: [t.tableArn],
+    condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SLACK#*"] } },
+  };
 }
 
 function bucketArn(t: GrantTargets): pulumi.Output<string> {
@@ -178,6 +196,14 @@ export const GRANTS: Record<FunctionName, (t: GrantTargets) => Statement[]> = {
   deadLetter: (t) => [...pipeline(t), consume("ConsumeDeadLetters", t.deadLetterQueueArn)],
   notifier: (t) => [
     readParameters("ReadSlackToken", t, ["slackBotToken"]),
+    // A summary covers every result of its session, read page by page; it never writes a session item.
+    {
+      sid: "ReadSessions",
+      actions: ["dynamodb:GetItem", "dynamodb:Query"],
+      resources: [t.tableArn],
+      condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SESSION#*"] } },
+    },
+    slackItems(t),
     // The asynchronous-invocation failure destination delivers with the function's own role.
     sendTo("SendUndelivered", t.undeliveredQueueArn),
   ],

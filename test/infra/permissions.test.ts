@@ -103,12 +103,22 @@ describe("IAM", () => {
     expect(actionsOn("deadLetter", arn("sqs", "dq-dev-work"))).toEqual(["sqs:SendMessage"]);
   });
 
-  it("gives the notifier nothing but its Slack token and where its failed runs go", () => {
+  it("gives the notifier its Slack token, reads of session items, Slack's own items and where its failed runs go", () => {
     const statements = grants("notifier").filter((s) => s.Sid !== "OwnLogs");
 
-    expect(statements.map((s) => [s.Action, s.Resource])).toEqual([
-      [["ssm:GetParameter"], [arn("ssm", "parameter/dq/dev/slack-bot-token")]],
-      [["sqs:SendMessage"], [arn("sqs", "dq-dev-undelivered")]],
+    expect(statements.map((s) => [s.Action, s.Resource, s.Condition])).toEqual([
+      [["ssm:GetParameter"], [arn("ssm", "parameter/dq/dev/slack-bot-token")], undefined],
+      [
+        ["dynamodb:GetItem", "dynamodb:Query"],
+        [arn("dynamodb", "table/dq-dev-table")],
+        { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SESSION#*"] } },
+      ],
+      [
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+        [arn("dynamodb", "table/dq-dev-table")],
+        { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SLACK#*"] } },
+      ],
+      [["sqs:SendMessage"], [arn("sqs", "dq-dev-undelivered")], undefined],
     ]);
   });
 
@@ -146,6 +156,8 @@ describe("IAM", () => {
       "DailySchedule",
       "PassSchedulerRole",
       "StartSession",
+      "InvokeSelf",
+      "SlackItems",
       "ReadSlackSecrets",
     ]);
   });
@@ -155,8 +167,12 @@ describe("IAM", () => {
 
     expect(actions).not.toContain("sqs:SendMessage");
     expect(actions).not.toContain("scheduler:CreateSchedule");
-    expect(actions).not.toContain("dynamodb:PutItem");
     expect(actions).not.toContain("dynamodb:BatchWriteItem");
+    // It puts only Slack's own items (mutes), never a session's.
+    const puts = grants("slack").filter((s) => list(s.Action).includes("dynamodb:PutItem"));
+    expect(puts.map((s) => [s.Sid, s.Condition])).toEqual([
+      ["SlackItems", { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SLACK#*"] } }],
+    ]);
     expect(actionsOn("slack", arn("scheduler", "schedule/dq-dev-schedules/*"))).toEqual(["scheduler:DeleteSchedule"]);
   });
 
