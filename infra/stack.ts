@@ -13,6 +13,7 @@ import { infraNames } from "./names.ts";
 import { DqObservability } from "./observability.ts";
 import { GRANTS, type GrantTargets } from "./permissions.ts";
 import { DqQueues } from "./queues.ts";
+import { DqReports, REPORTS_BUCKET_ENV } from "./reports.ts";
 import { DqDailySchedule, DqScheduler, scheduleArn } from "./schedule.ts";
 import { DqSecrets } from "./secrets.ts";
 import { DqSlackEndpoint } from "./slack-endpoint.ts";
@@ -181,6 +182,11 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     },
   };
 
+  const reports = new DqReports(
+    `dq-${config.stack}-reports`,
+    { bucketPrefix: `dq-${config.stack}-reports-`, forceDestroy: !config.protect },
+    opts,
+  );
   const deploy = (name: FunctionName, coordinatorArn?: pulumi.Input<string>) =>
     new DqFunction(
       names.function(name),
@@ -190,7 +196,10 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
         code: code(name, FUNCTIONS[name].entry),
         ...config.functions[name],
         logRetentionDays: config.logRetentionDays,
-        environment: functionEnvironment(name, { ...sources, coordinatorArn }),
+        environment: {
+          ...functionEnvironment(name, { ...sources, coordinatorArn }),
+          ...(name === "notifier" ? { [REPORTS_BUCKET_ENV]: reports.bucket.id } : {}),
+        },
         statements: GRANTS[name]({ ...targets, coordinatorArn }),
         // The public function is capped, so a flood of requests cannot take the concurrency the pipeline needs.
         ...(name === "slack" && config.slackReservedConcurrency !== null
@@ -207,6 +216,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     notifier: deploy("notifier"),
     slack: deploy("slack", coordinator.arn),
   };
+  reports.grantNotifier(functions.notifier.role);
 
   new DqQueueConsumer(
     `${names.queue}-consumer`,

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ENV, FUNCTIONS, type FunctionName, QUEUE, RULES, resourceNames, TABLE } from "../../app/wiring.ts";
+import { REPORTS_BUCKET_ENV } from "../../infra/reports.ts";
 import { ACCOUNT, type BuiltStack, buildStack, promiseOf, REGION } from "./pulumi-mocks.ts";
 
 const TABLE_TYPE = "aws:dynamodb/table:Table";
@@ -281,6 +282,8 @@ describe("the functions", () => {
       DQ_STACK: "dev",
       [ENV.slackChannel]: "C0123ABCD",
       [ENV.slackBotTokenParameter]: "/dq/dev/slack-bot-token",
+      // Where it writes the session report pages (infra/reports.ts).
+      [REPORTS_BUCKET_ENV]: expect.stringMatching(/^dq-dev-reports-/),
     });
   });
 
