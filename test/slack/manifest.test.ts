@@ -11,6 +11,6 @@ describe("docs/slack-app-manifest.yaml", () => {
   });
 
   it("asks for the scopes dq uses and no more", () => {
-    expect(manifest.oauth_config.scopes.bot).toEqual(["commands", "chat:write", "chat:write.public"]);
+    expect(manifest.oauth_config.scopes.bot).toEqual(["commands", "chat:write", "chat:write.public", "files:write"]);
   });
 });
