@@ -1,6 +1,10 @@
 #!/usr/bin/env -S node --disable-warning=ExperimentalWarning
 import { Command, CommanderError, Option } from "commander";
-import { ConfigError } from "../config/config.ts";
+import { DatalakeListError, DatalakeReadError } from "../adapters/datalake/errors.ts";
+import { StoreError } from "../adapters/dynamodb/errors.ts";
+import { TwelveDataUsageError } from "../adapters/twelvedata/errors.ts";
+import { UserFacingError } from "../domain/errors.ts";
+import { ProviderRefused } from "../domain/provider-errors.ts";
 import { CliError, EXIT_CODES_HELP, ExitCode, UnsuccessfulOutcomeError } from "./errors.ts";
 import { registerLocalCommands, registerSlackCommand } from "./local-commands.ts";
 import { parseFormat, parseInstant, parseLookback, parseSymbolList } from "./options.ts";
@@ -65,23 +69,23 @@ registerSlackCommand(program);
 registerProfileCommand(program);
 registerReportCommand(program);
 
-/** Errors that describe the operator's input or environment: one line, exit code 2. */
-const OPERATOR_ERRORS = new Set([
-  "DatalakeConfigError",
-  "DatalakeReadError",
-  "DatalakeListError",
-  "EmptyUniverseError",
-  "InvalidSymbolError",
-  "StartInputError",
-  "OperationError",
-  "SecretError",
-  "SampleDatalakeError",
-  "StoreError",
-  "CredentialsProviderError",
-  "ProviderAuthError",
-  "ProviderRefused",
-  "TwelveDataUsageError",
-]);
+/**
+ * Failures of the operator's environment whose messages a terminal may show as they are (only the operator reads
+ * them): a datalake that cannot be read, a table or key that cannot be reached, a refused key.
+ */
+function isOperatorError(error: unknown): boolean {
+  return (
+    error instanceof UserFacingError ||
+    error instanceof CliError ||
+    error instanceof DatalakeReadError ||
+    error instanceof DatalakeListError ||
+    error instanceof StoreError ||
+    error instanceof ProviderRefused ||
+    error instanceof TwelveDataUsageError ||
+    // By name: their classes come with the AWS SDK, which `dq` loads only when a command needs it.
+    (error instanceof Error && (error.name === "SecretError" || error.name === "CredentialsProviderError"))
+  );
+}
 
 function oneLine(message: string): string {
   return message.trim().replace(/\s*\n\s*/g, " ");
@@ -100,7 +104,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
       process.stderr.write(`dq: ${oneLine(e.message)}\n`);
       return ExitCode.unsuccessful;
     }
-    if (error instanceof CliError || error instanceof ConfigError || OPERATOR_ERRORS.has(e.name)) {
+    if (isOperatorError(error)) {
       process.stderr.write(`dq: ${e.message.split("\n")[0]}\n`);
       return ExitCode.usage;
     }

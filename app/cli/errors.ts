@@ -1,3 +1,5 @@
+import { UserFacingError } from "../domain/errors.ts";
+
 /**
  * What `dq` exits with. Every command prints its result on stdout; a failure prints one line on stderr
  * (`dq: …`), except an unexpected error, which prints its stack trace.
@@ -28,7 +30,7 @@ Exit codes:
      cancelled, dq demo missed a defect, the Slack app refused dq slack`;
 
 /** Bad input on the command line or in the environment: printed as one line, exit code 2. */
-export class CliError extends Error {
+export class CliError extends UserFacingError {
   override name = "CliError";
 }
 
