@@ -5,7 +5,13 @@ import { lambdaContext } from "../../../local/aws/lambda-context.ts";
 import { type FakeSlack, startFakeSlack } from "../../../local/slack/fake-slack.ts";
 import { type SlackHttpServer, startSlackHttpServer } from "../../../local/slack/slack-http-server.ts";
 import { MemoryLog } from "../../helpers/memory-log.ts";
-import { FakeOperations, InProcessSlackJobs, MemorySchedule, MemorySlackState, RecordingStarter } from "../../helpers/slack-ports.ts";
+import {
+  FakeOperations,
+  InProcessSlackJobs,
+  MemorySchedule,
+  MemorySlackState,
+  RecordingStarter,
+} from "../../helpers/slack-ports.ts";
 import { BOT_TOKEN, SIGNING_SECRET, signSlackRequest, slashCommandBody } from "../../helpers/slack-requests.ts";
 
 let slack: FakeSlack | undefined;
