@@ -18,6 +18,7 @@ import { asLocalFunction } from "./aws/lambda-context.ts";
 import { type LambdaShim, startLambdaShim } from "./aws/lambda-shim.ts";
 import { type SchedulerShim, startSchedulerShim } from "./aws/scheduler-shim.ts";
 import { createWorkQueues, startFauxqs, type WorkQueues } from "./aws/sqs.ts";
+import { type BundledFunctions, startBundledFunctions } from "./bundled-functions.ts";
 import { LocalClock } from "./clock.ts";
 import { CountingMetrics } from "./counting-metrics.ts";
 import { createSyntheticMarket } from "./market/synthetic-market.ts";
@@ -75,6 +76,12 @@ export interface LocalStackOptions {
   settings?: RuntimeOverrides["settings"];
   /** A reference provider instead of the Twelve Data client built from the environment (e.g. a short timeout). */
   provider?: RuntimeOverrides["provider"];
+  /**
+   * Run the deployed bundles instead of the TypeScript handlers: a directory laid out as infra writes them
+   * (`<dir>/<function>/index.mjs`, see writeBundles), whose coordinator, processor, dead-letter and (with Slack)
+   * notifier each run in a Node process of their own. The Slack app stays the TypeScript one.
+   */
+  bundles?: string;
 }
 
 export interface LocalStack {
@@ -95,6 +102,8 @@ export interface LocalStack {
   slack?: LocalSlack & { fakeSlack: FakeSlack };
   /** The Slack app, whatever Slack it talks to. */
   slackApp?: LocalSlackApp;
+  /** The bundled functions, when the stack runs them (the `bundles` option). */
+  bundles?: BundledFunctions;
   stop(): Promise<void>;
 }
 
@@ -229,6 +238,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (fakeSlack) slack = { ...local, fakeSlack, env: slackEnv };
     }
 
+    let bundles: BundledFunctions | undefined;
+    if (options.bundles) {
+      const built = await startBundledFunctions({
+        dir: options.bundles,
+        env: { ...process.env },
+        stack,
+        functions: ["coordinator", "processor", "deadLetter", ...(slackApi ? (["notifier"] as const) : [])],
+      });
+      stoppers.push(() => built.stop());
+      const { processor: bundledProcessor, ...others } = built.functions;
+      Object.assign(functions, others);
+      if (bundledProcessor) {
+        functions.processor = options.wrapProcessor ? options.wrapProcessor(bundledProcessor) : bundledProcessor;
+      }
+      bundles = built;
+    }
+
     const visibility = options.visibilityTimeoutSeconds ?? QUEUE.visibilityTimeoutSeconds;
     const processorPoller = new EventSourcePoller({
       client: sqs,
@@ -269,6 +295,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functions,
       slack,
       slackApp,
+      bundles,
       stop,
     };
   } catch (error) {

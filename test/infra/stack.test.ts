@@ -275,13 +275,15 @@ describe("the functions", () => {
     expect(env(dev, "slack")).not.toHaveProperty("NODE_OPTIONS");
   });
 
-  it("tell the notifier only its channel and where its token is", () => {
+  it("tell the notifier only its channel, where its token is, what to post and where sessions are", () => {
     expect(env(dev, "notifier")).toEqual({
       NODE_OPTIONS: "--enable-source-maps",
       POWERTOOLS_SERVICE_NAME: "dq-dev",
       DQ_STACK: "dev",
       [ENV.slackChannel]: "C0123ABCD",
       [ENV.slackBotTokenParameter]: "/dq/dev/slack-bot-token",
+      [ENV.slackNotify]: "all",
+      [ENV.tableName]: "dq-dev-table",
       // Where it writes the session report pages (infra/reports.ts).
       [REPORTS_BUCKET_ENV]: expect.stringMatching(/^dq-dev-reports-/),
     });
