@@ -181,6 +181,10 @@ export const ENV = {
   slackQuietHours: "DQ_SLACK_QUIET_HOURS",
   /** A link to a session's report, with `{session}`: the summary's "Open report" button. */
   slackReportUrl: "DQ_SLACK_REPORT_URL",
+  /** The notifier's reports bucket (infra/reports.ts): when set, each finished session's report page is kept there. */
+  reportsBucket: "DQ_REPORTS_BUCKET",
+  /** Seconds the report's pre-signed link opens it. @default 604800 (7 days, S3's longest) */
+  reportLinkSeconds: "DQ_REPORT_LINK_SECONDS",
 } as const;
 
 /** Physical names per stack, so that the local stack and `dq` on AWS find the same things. */

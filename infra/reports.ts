@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ENV } from "../app/wiring.ts";
 
 /** The notifier's variable naming the bucket it writes report pages to. */
-export const REPORTS_BUCKET_ENV = "DQ_REPORTS_BUCKET";
+export const REPORTS_BUCKET_ENV = ENV.reportsBucket;
 
 export interface DqReportsArgs {
   /** The bucket's name prefix (AWS appends a unique suffix), e.g. dq-dev-reports-. */
