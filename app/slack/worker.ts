@@ -149,7 +149,7 @@ async function run(command: Extract<DqCommand, { kind: "run" }>, job: SlackJob, 
 
 async function retry(sessionId: string, job: SlackJob, deps: SlackWorkerDeps): Promise<void> {
   // A quick check answers the common mistakes at once; collecting the symbols and starting is the coordinator's.
-  const { session } = await deps.operations.status(sessionId, 0);
+  const { session } = await deps.operations.status(sessionId, 1);
   if (session.status === "running")
     throw new OperationError(`session ${session.sessionId} is still running; cancel it first or wait`);
   const live = await postLive(job, startingMessage({ retryOf: session.sessionId, userId: job.userId }), deps);
