@@ -1,3 +1,4 @@
+import { defaultSettings, deployedTimings, staleAfterMs } from "../app/pipeline/context.ts";
 import { DetailType } from "../app/wiring.ts";
 import type { Arrival } from "./provider.ts";
 import type { Scenario } from "./scenario.ts";
@@ -25,9 +26,9 @@ export interface SessionOutcome {
 
 /**
  * The bound within which every session of the scenario must reach a final state: every symbol the account's
- * sessions ask for (retries counted twice) at the plan's rate, half again for faults, an hour for the slowest
- * recoveries (three receives of a message at the visibility timeout, then the dead-letter queue), a day per day cap,
- * and four times the time when another program spends the same key.
+ * sessions ask for (retries counted twice) at the plan's rate, half again for faults (four times when another
+ * program spends the same key), the sweep of a lost message (every receive of it at the visibility timeout) and
+ * 45 minutes more for the slowest recoveries, and a day per daily cap.
  */
 export function boundFor(scenario: Scenario, createdAt: number): number {
   const symbols = scenario.sessions.reduce((n, s) => n + s.symbols.length * (s.retry ? 2 : 1), 0);
@@ -35,7 +36,12 @@ export function boundFor(scenario: Scenario, createdAt: number): number {
   const contended = scenario.provider.otherConsumerGapMs === undefined ? 1.5 : 4;
   const days =
     scenario.creditsPerDay === null ? 0 : Math.ceil((symbols * (contended > 2 ? 2 : 1)) / scenario.creditsPerDay);
-  return createdAt + windows * SLOT_MS * contended + 3_600_000 + days * DAY_MS;
+  // A lost message is found by the sweep once its every receive is over (the stack's processor timeout sets how
+  // long that is), then by the next pump message.
+  const sweep = staleAfterMs(
+    defaultSettings({ creditsPerWindow: 8, batchSize: 8, ...deployedTimings(scenario.processorTimeoutSeconds) }),
+  );
+  return createdAt + windows * SLOT_MS * contended + sweep + 45 * 60_000 + days * DAY_MS;
 }
 
 /** Every invariant the issue lists, over the whole world after the run. */

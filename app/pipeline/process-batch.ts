@@ -6,7 +6,7 @@ import type { PipelineContext } from "./context.ts";
 import { MetricName } from "./context.ts";
 import { countAndMaybeFinalize, finalize } from "./finalize.ts";
 import { type BatchRecord, type BatchStatus, keepOf, type SessionRecord, type StoredResult } from "./model.ts";
-import type { WorkMessage } from "./ports.ts";
+import type { SlotReservation, WorkMessage } from "./ports.ts";
 import { pauseUntil, pump } from "./pump.ts";
 import { validateSymbols } from "./validate.ts";
 
@@ -153,9 +153,9 @@ async function run(
     );
   } catch (error) {
     if (error instanceof SlotExpiredError) {
-      // Nothing was spent: the credits go back (the day's matter; the slot itself is past).
-      await ctx.ledger.release({ slotStart, credits: todo.length });
-      await requeue(ctx, batch, { wasted: 0, interrupted: resumed });
+      // Nothing was spent: the credits go back (the day's matter; the slot itself is past) — given back only by the
+      // delivery that moves the batch back, so a redelivery that expires again never gives them back twice.
+      await requeue(ctx, batch, { wasted: 0, interrupted: resumed, release: { slotStart, credits: todo.length } });
       return "requeued_slot_expired";
     }
     if (error instanceof LeaseLostError) throw error;
@@ -235,13 +235,25 @@ async function claim(
 }
 
 const DAY_MS = 86_400_000;
+/**
+ * No spend this close to a UTC midnight: the request reaches the provider a little after the gate lets it go (and
+ * workers' clocks differ a little), and the provider counts it in the day it arrives.
+ */
+const DAY_EDGE_MS = 15_000;
 
 async function passGate(ctx: PipelineContext, slotStart: number, credits: number): Promise<"granted" | "expired"> {
   const deadline = ctx.clock() + ctx.settings.maxSpendWaitMs;
+  const dayStart = Math.floor(slotStart / DAY_MS) * DAY_MS;
   for (;;) {
     // Credits were reserved against the slot's UTC day; spent on another day they would count against a day
-    // whose ledger never saw them. A batch that arrives after midnight re-reserves instead.
-    if (Math.floor(ctx.clock() / DAY_MS) !== Math.floor(slotStart / DAY_MS)) return "expired";
+    // whose ledger never saw them. A batch that arrives after (or just before) midnight re-reserves instead, and
+    // one whose day has only just begun waits until the requests of the day before cannot be mistaken for it.
+    if (ctx.clock() >= dayStart + DAY_MS - DAY_EDGE_MS || ctx.clock() < dayStart - DAY_EDGE_MS) return "expired";
+    if (ctx.clock() < dayStart + DAY_EDGE_MS) {
+      if (dayStart + DAY_EDGE_MS > deadline) return "expired";
+      await ctx.sleep(dayStart + DAY_EDGE_MS - ctx.clock());
+      continue;
+    }
     const outcome = await ctx.ledger.spend({ slotStart, credits }, ctx.clock());
     if (outcome.kind === "granted") return "granted";
     if (outcome.kind === "expired" || outcome.at > deadline) return "expired";
@@ -267,13 +279,16 @@ function recordingRefusals(provider: ReferenceProvider, refused: Set<string>): R
 async function requeue(
   ctx: PipelineContext,
   batch: BatchRecord,
-  change: { wasted: number; providerFailure?: string; interrupted?: boolean },
+  change: { wasted: number; providerFailure?: string; interrupted?: boolean; release?: SlotReservation },
 ) {
   const moved = await ctx.store.requeueBatch(batch.sessionId, batch.batch, batch.attempt, {
     providerFailures: batch.providerFailures + (change.providerFailure ? 1 : 0),
     ...(change.providerFailure ? { error: change.providerFailure } : {}),
     ...(change.interrupted ? { interrupted: true } : {}),
   });
+  // Credits never spent go back once: after the move that only one delivery can make (a crash in between leaves
+  // them reserved, which only costs a slot some room).
+  if (moved && change.release) await ctx.ledger.release(change.release);
   if (moved && change.wasted > 0) {
     await ctx.store.addToCounters(batch.sessionId, { creditsWasted: change.wasted });
     ctx.metrics.count(MetricName.creditsWasted, change.wasted);

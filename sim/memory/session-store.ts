@@ -461,9 +461,9 @@ function page<T, R>(
 ): Page<R> {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, not ${limit}`);
   const taken = items.slice(0, limit);
-  const more = items.length > limit;
+  if (items.length <= limit) return { items: taken.map(map) };
   const cursor = Buffer.from(JSON.stringify({ scope, key: keyOf(taken.at(-1) as T) })).toString("base64url");
-  return { items: taken.map(map), ...(more ? { cursor } : {}) };
+  return { items: taken.map(map), cursor };
 }
 
 /** The key a cursor of this listing holds; a cursor of another listing, or no cursor at all, is refused. */
