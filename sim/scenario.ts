@@ -26,6 +26,8 @@ export interface Scenario {
   /** Two stacks (say dev and prod) using one provider key. */
   stacks: number;
   processorConcurrency: number;
+  /** The stack's processor timeout (seconds): the lease, the visibility and the sweep follow it. */
+  processorTimeoutSeconds: number;
   sessions: SessionPlan[];
   faults: FaultRates;
   provider: {
@@ -133,6 +135,12 @@ export function scenarioFor(seed: number, force?: Profile): Scenario {
     retentionDays: profile === "long" ? 1 : 7,
     stacks,
     processorConcurrency: random.pick([2, 5, 10]),
+    // Drawn from a stream of its own, so the rest of a seed's scenario is what it was before this was drawn.
+    processorTimeoutSeconds: new Random(seed).fork("deploy").weighted([
+      [60, 6],
+      [120, 2],
+      [300, 1],
+    ]),
     sessions,
     faults,
     provider: {

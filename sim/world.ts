@@ -3,11 +3,16 @@ import type { RuntimeConfig } from "../app/config/runtime-config.ts";
 import { createCoordinatorHandler } from "../app/handlers/coordinator.ts";
 import { createDeadLetterHandler } from "../app/handlers/dead-letter.ts";
 import { createProcessorHandler } from "../app/handlers/processor.ts";
-import { defaultSettings, type PipelineContext, type PipelineSettings } from "../app/pipeline/context.ts";
+import {
+  defaultSettings,
+  deployedTimings,
+  type PipelineContext,
+  type PipelineSettings,
+} from "../app/pipeline/context.ts";
 import { Operations } from "../app/pipeline/operations.ts";
 import type { StartInput } from "../app/pipeline/start-session.ts";
 import type { PipelineRuntime } from "../app/runtime/pipeline-runtime.ts";
-import { FUNCTIONS, QUEUE } from "../app/wiring.ts";
+import { FUNCTIONS, QUEUE, workQueueTimings } from "../app/wiring.ts";
 import { SimEventBus } from "./aws/events.ts";
 import { type QueuedMessage, SimQueue } from "./aws/queue.ts";
 import { SimScheduler } from "./aws/scheduler.ts";
@@ -113,15 +118,20 @@ export class SimStack {
     this.index = index;
     this.name = `stack${index}`;
     this.#random = world.random.fork(this.name);
+    // What the runtime derives from the stack's settings: the lease and the visibility from the processor timeout
+    // infra deploys (DQ_PROCESSOR_TIMEOUT_SECONDS), the very numbers the queue below is made with.
     this.settings = defaultSettings({
       windowMs: 60_000,
       creditsPerWindow: scenario.creditsPerMinute,
+      creditsPerDay: scenario.creditsPerDay,
       batchSize: scenario.batchSize,
+      ...deployedTimings(scenario.processorTimeoutSeconds),
     });
     const table = `dq-${this.name}-table`;
     this.store = new MemorySessionStore({ clock: () => sim.now, ttlDays: scenario.retentionDays });
-    // Where this stack's runtime keeps the credit ledger: its own table.
-    const ledgerTable = table;
+    // Where this stack's runtime keeps the credit ledger: a second stack on the same provider key names the first
+    // one's table (DQ_LEDGER_TABLE; the deploy refuses the sharing otherwise), so both spend from one ledger.
+    const ledgerTable = index > 0 ? "dq-stack0-table" : table;
     let ledger = ledgers.get(ledgerTable);
     if (ledger === undefined) {
       ledger = new MemoryCreditLedger({
@@ -140,7 +150,7 @@ export class SimStack {
     });
     this.queue = new SimQueue(sim, this.#random.fork("queue"), faults, {
       name: `${this.name}-work`,
-      visibilityTimeoutMs: QUEUE.visibilityTimeoutSeconds * 1000,
+      visibilityTimeoutMs: workQueueTimings(scenario.processorTimeoutSeconds).visibilityTimeoutSeconds * 1000,
       maxReceiveCount: QUEUE.maxReceiveCount,
       deadLetterQueue: this.deadLetterQueue,
       maxConcurrency: scenario.processorConcurrency,
@@ -155,7 +165,8 @@ export class SimStack {
     const consumer =
       (fn: "processor" | "deadLetter") =>
       async (message: QueuedMessage): Promise<boolean> => {
-        const outcome = await world.lambda.invoke(fn, FUNCTIONS[fn].timeoutSeconds * 1000, (invocation) => {
+        const timeout = fn === "processor" ? scenario.processorTimeoutSeconds : FUNCTIONS[fn].timeoutSeconds;
+        const outcome = await world.lambda.invoke(fn, timeout * 1000, (invocation) => {
           const handler = handlers[fn](async () => this.#runtime(invocation));
           return handler(sqsEvent(message, world.sim.now), lambdaContext(fn));
         });

@@ -49,6 +49,11 @@ export class SimScheduler implements ResumeScheduler {
     this.#schedules.delete(`resume-${sessionId}`);
   }
 
+  /** When the session's resume schedule fires (its `at()` time), or undefined when it has none. */
+  scheduledAt(sessionId: string): number | undefined {
+    return this.#schedules.get(`resume-${sessionId}`)?.at;
+  }
+
   /** Schedules that exist now, by session. */
   pending(): string[] {
     return [...this.#schedules.keys()].map((name) => name.slice("resume-".length));

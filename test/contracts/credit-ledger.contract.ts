@@ -1,0 +1,178 @@
+import { describe, expect, it } from "vitest";
+import type { CreditLedger, ReserveOutcome, SlotReservation } from "../../app/pipeline/ports.ts";
+
+/** A 1 s window with a 100 ms margin: slots of 1.1 s. */
+export const W = 1_000;
+export const M = 100;
+const L = W + M;
+const C = 8;
+const T0 = Date.parse("2025-03-04T12:00:00Z");
+const HORIZON = 10 * L;
+
+export interface LedgerOptions {
+  creditsPerSlot: number;
+  creditsPerDay: number | null;
+  windowMs: number;
+  marginMs: number;
+}
+
+/** A fresh provider account; each call of the result is one more worker's ledger on that same account. */
+export type NewAccount = (options: LedgerOptions) => Promise<() => CreditLedger>;
+
+function reservation(outcome: ReserveOutcome): SlotReservation {
+  if (outcome.kind !== "reserved") throw new Error(`expected a reservation, got ${JSON.stringify(outcome)}`);
+  return outcome.reservation;
+}
+
+/**
+ * The CreditLedger port's contract, run against the DynamoDB ledger (dynalite, moto) and the simulation's
+ * in-memory ledger: reservations per slot and day, the spend gate, and closing a day the provider says is spent.
+ */
+export function creditLedgerContract(newAccount: NewAccount, options: { serializesRaces?: boolean } = {}): void {
+  const account = (day: number | null = null) =>
+    newAccount({ creditsPerSlot: C, creditsPerDay: day, windowMs: W, marginMs: M });
+
+  describe("reserve and release", () => {
+    it("starts an idle account's first slot at once, and takes the next slot when one has no room", async () => {
+      const l = (await account())();
+
+      const first = await l.reserve(6, T0, HORIZON);
+      const next = await l.reserve(3, T0 + 10, HORIZON);
+
+      expect(first).toEqual({ kind: "reserved", reservation: { slotStart: T0, credits: 6 } });
+      expect(reservation(next).slotStart).toBe(T0 + L);
+    });
+
+    it("still uses a slot that started within the margin, and not later", async () => {
+      const l = (await account())();
+      await l.reserve(8, T0, HORIZON);
+      await l.reserve(2, T0, HORIZON);
+
+      const withinMargin = await l.reserve(2, T0 + L + M, HORIZON);
+      const afterMargin = await l.reserve(2, T0 + L + M + 1, HORIZON);
+
+      expect(reservation(withinMargin).slotStart).toBe(T0 + L);
+      expect(reservation(afterMargin).slotStart).toBe(T0 + 2 * L);
+    });
+
+    it.skipIf(options.serializesRaces === false)(
+      "never puts more than C credits in a slot under 20 concurrent reservers",
+      async () => {
+        const worker = await account();
+        const workers = Array.from({ length: 20 }, worker);
+
+        const outcomes = await Promise.all(workers.map((l, i) => l.reserve(3, T0 + (i % 3), HORIZON)));
+
+        const bySlot = new Map<number, number>();
+        for (const r of outcomes.map(reservation)) bySlot.set(r.slotStart, (bySlot.get(r.slotStart) ?? 0) + r.credits);
+        expect([...bySlot.values()].every((credits) => credits <= C)).toBe(true);
+        expect([...bySlot.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, k) => T0 + k * L));
+      },
+    );
+
+    it("answers horizon_full with the time the horizon reaches the next slot, and re-anchors an idle grid", async () => {
+      const l = (await account())();
+      const horizon = 2 * L;
+      for (let i = 0; i < 3; i++) await l.reserve(8, T0, horizon);
+
+      const full = await l.reserve(1, T0, horizon);
+      const later = T0 + 4 * L + 17;
+      const idle = await l.reserve(8, later, HORIZON);
+
+      expect(full).toEqual({ kind: "horizon_full", retryAt: T0 + 3 * L - horizon });
+      expect(reservation(idle).slotStart).toBe(later);
+    });
+
+    it("refuses more credits than a slot holds", async () => {
+      const l = (await account())();
+
+      await expect(l.reserve(C + 1, T0, HORIZON)).rejects.toBeInstanceOf(RangeError);
+    });
+
+    it("makes released credits available again, and gives back nothing twice", async () => {
+      const l = (await account())();
+      const first = reservation(await l.reserve(5, T0, HORIZON));
+      await l.reserve(3, T0, HORIZON);
+
+      await l.release(first);
+      await l.release(first);
+
+      expect(reservation(await l.reserve(5, T0 + 20, HORIZON)).slotStart).toBe(T0);
+      expect(reservation(await l.reserve(1, T0 + 20, HORIZON)).slotStart).toBe(T0 + L);
+    });
+  });
+
+  describe("the daily cap", () => {
+    it("answers day_exhausted with the next UTC midnight, and still reserves what the day has left", async () => {
+      const l = (await account(10))();
+      await l.reserve(8, T0, HORIZON);
+
+      const exhausted = await l.reserve(4, T0, HORIZON);
+      const left = await l.reserve(2, T0, HORIZON);
+
+      expect(exhausted).toEqual({ kind: "day_exhausted", resumeAt: Date.parse("2025-03-05T00:00:00Z") });
+      expect(reservation(left)).toEqual({ slotStart: T0 + L, credits: 2 });
+    });
+
+    it("gives released credits back to the day", async () => {
+      const l = (await account(10))();
+      const r = reservation(await l.reserve(8, T0, HORIZON));
+
+      await l.release(r);
+
+      expect(reservation(await l.reserve(8, T0, HORIZON)).credits).toBe(8);
+    });
+
+    it("closes a day the provider says is spent, for every worker of the account, and only that day", async () => {
+      const worker = await account(800);
+      await worker().reserve(1, T0, HORIZON);
+
+      await worker().closeDay(T0);
+
+      expect((await worker().reserve(1, T0 + 5, HORIZON)).kind).toBe("day_exhausted");
+      const tomorrow = Date.parse("2025-03-05T00:00:01Z");
+      expect((await worker().reserve(1, tomorrow, HORIZON)).kind).toBe("reserved");
+    });
+
+    it("does nothing to close a day on a plan without a daily cap", async () => {
+      const l = (await account(null))();
+
+      await l.closeDay(T0);
+
+      expect((await l.reserve(8, T0, HORIZON)).kind).toBe("reserved");
+    });
+  });
+
+  describe("the spend gate", () => {
+    const slot = (k: number, credits = 8): SlotReservation => ({ slotStart: T0 + k * L, credits });
+
+    it("grants the first spend, and holds the next slot's until W + m/2 after the last spend of the slot before", async () => {
+      const l = (await account())();
+
+      const first = await l.spend(slot(0), T0 + 30);
+      const early = await l.spend(slot(1), T0 + 30 + W);
+      const onTime = await l.spend(slot(1), T0 + 30 + W + M / 2);
+
+      expect(first).toEqual({ kind: "granted" });
+      expect(early).toEqual({ kind: "wait", at: T0 + 30 + W + M / 2 });
+      expect(onTime).toEqual({ kind: "granted" });
+    });
+
+    it("answers expired for a slot older than the one being spent", async () => {
+      const l = (await account())();
+      await l.spend(slot(0), T0);
+      await l.spend(slot(1), T0 + L);
+
+      expect(await l.spend(slot(0), T0 + L + 1)).toEqual({ kind: "expired" });
+    });
+
+    it("spaces the next slot from when a spend's request ended (settle)", async () => {
+      const l = (await account())();
+      await l.spend(slot(0), T0);
+
+      await l.settle(slot(0), T0 + 400);
+
+      expect(await l.spend(slot(1), T0 + W + M / 2)).toEqual({ kind: "wait", at: T0 + 400 + W + M / 2 });
+    });
+  });
+}
