@@ -159,6 +159,7 @@ class CheckRun {
         pending.unshift(...(attempt.rateLimited ? this.#again(batch, "refused for lack of credits") : batch));
         if (attempt.rateLimited) await this.#afterRefusal(batch.length, true);
       } else if (attempt.error instanceof ProviderRateLimited && attempt.error.scope === "day") {
+        await this.#setup.credits?.closeDay();
         this.#dayIsSpent(`the provider's daily credits are spent: ${attempt.error.message}`, [...batch, ...pending]);
         break;
       } else {

@@ -56,7 +56,8 @@ export async function checkSetup(
   const provider = providerConfigFromEnv({ ...stackEnv, [ENV.twelveDataApiKey]: apiKey });
   if (!provider.apiKey && !isLoopbackUrl(provider.baseUrl))
     throw new CliError(`no provider key for the ${where}: set TWELVEDATA_API_KEY`);
-  const tableName = stackEnv[ENV.tableName];
+  // The key's ledger is in another stack's table when this stack shares that stack's key.
+  const tableName = stackEnv[ENV.ledgerTable] || stackEnv[ENV.tableName];
   if (!tableName) throw new CliError(`the ${where} names no table (${ENV.tableName})`);
 
   const settings = defaultSettings({

@@ -91,6 +91,11 @@ export class LedgerCredits {
     return this.#ledger.settle(reservation, this.#clock());
   }
 
+  /** The provider says the key's day is spent (another program took it): the stack's sessions pause too. */
+  closeDay(): Promise<void> {
+    return this.#ledger.closeDay(this.#clock());
+  }
+
   /** Gives back credits reserved but not spent (a slot that expired, symbols the datalake could not read). */
   async release(reservation: SlotReservation, credits = reservation.credits): Promise<void> {
     if (credits > 0) await this.#ledger.release({ slotStart: reservation.slotStart, credits });

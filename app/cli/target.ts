@@ -94,7 +94,10 @@ async function awsEnv(stack: string): Promise<Record<string, string>> {
   };
 }
 
-/** The settings a stack's functions run with that cut its ledger's slots: the plan, the window, the provider. */
+/**
+ * The settings a stack's functions run with that a check sharing its ledger must share: the plan and window (they
+ * cut the ledger's slots), the provider, and where the ledger is (another stack's table when the key is shared).
+ */
 const PLAN_VARIABLES = [
   ENV.creditsPerMinute,
   ENV.creditsPerDay,
@@ -102,6 +105,7 @@ const PLAN_VARIABLES = [
   ENV.batchSize,
   ENV.twelveDataBaseUrl,
   ENV.twelveDataApiKeyParameter,
+  ENV.ledgerTable,
 ] as const;
 
 /**

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TwelveDataClient } from "../../app/adapters/twelvedata/client.ts";
+import { RateLimitError } from "../../app/adapters/twelvedata/errors.ts";
 import { MAX_REFUSALS, runCheck } from "../../app/cli/check-command.ts";
 import { showsProgress } from "../../app/cli/check-progress.ts";
 import type { JsonReport } from "../../app/cli/report.ts";
@@ -15,12 +16,13 @@ let emulator: TwelveDataEmulator;
 let lake: SampleDatalake;
 
 beforeAll(async () => {
-  [emulator, lake] = await Promise.all([
-    startTwelveDataEmulator({ market, creditsPerMinute: 8, windowSeconds: 0.2, creditsPerDay: null }),
-    sampleDatalake(),
-  ]);
+  lake = await sampleDatalake();
 });
-afterAll(async () => {
+// An emulator per test: one test's credits never count against the next one's window.
+beforeEach(async () => {
+  emulator = await startTwelveDataEmulator({ market, creditsPerMinute: 8, windowSeconds: 0.2, creditsPerDay: null });
+});
+afterEach(async () => {
   await emulator?.close();
 });
 
@@ -98,6 +100,46 @@ describe("dq check and a partial answer", () => {
     expect(refused).toMatchObject({ status: "error", error: { kind: "rate_limit" } });
     expect(refused?.error?.message).toMatch(/refused for lack of credits 10 times/);
     expect(report.results.filter((r) => r.status === "error")).toHaveLength(1);
+  });
+});
+
+describe("dq check when the provider's day is spent", () => {
+  const dayLimit = new RateLimitError("Twelve Data rate limit (day): You have run out of API credits for the day.", {
+    scope: "day",
+    retryAfterMs: 3_600_000,
+    attempts: 1,
+  });
+  /** The real client for `served` answers, then the provider refuses for the day. */
+  const daySpentAfter = (served: number): ReferenceProvider => {
+    const { provider } = partialAnswers(() => []);
+    let answers = 0;
+    return {
+      async dailyBars(symbols, range) {
+        if (answers >= served) throw dayLimit;
+        const answer = await provider.dailyBars(symbols, range);
+        answers++;
+        return answer;
+      },
+    };
+  };
+
+  it("reports what it could not request as not validated (rate_limit), with what to do", async () => {
+    const symbols = market.symbols().slice(0, 12);
+
+    const { report } = await check(daySpentAfter(1), symbols);
+
+    expect(report.results.map((r) => r.symbol)).toEqual(symbols);
+    expect(report.results.slice(0, 8).every((r) => r.status !== "error")).toBe(true);
+    for (const r of report.results.slice(8)) {
+      expect(r).toMatchObject({ status: "error", error: { kind: "rate_limit" } });
+      expect(r.error?.message).toMatch(/daily credits are spent.*run dq check again after 00:00 UTC/);
+    }
+  });
+
+  it("refuses with what to do when nothing could be requested", async () => {
+    await expect(check(daySpentAfter(0), market.symbols().slice(0, 3))).rejects.toThrow(
+      /daily credits are spent.*run dq check again after 00:00 UTC, or start a session \(dq run\)/,
+    );
   });
 });
 
