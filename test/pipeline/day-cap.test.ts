@@ -1,11 +1,21 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { LocalClock } from "../../local/clock.ts";
 import { startTestStack, type TestStack } from "../helpers/local-stack.ts";
+import { testStartInstant } from "../helpers/pinned-clock.ts";
 import { waitUntil } from "../helpers/wait-until.ts";
+
+/**
+ * Noon UTC of the pinned start's day. The cap must run out more than the pump's 15-minute horizon before a midnight,
+ * or the session wakes by a delayed pump message instead of the one-time schedule this test is about (and SQS delays
+ * run in real time, so moving the stack's clock cannot hasten them); started just before midnight, the first day
+ * would also hold only part of the cap. The date still follows DQ_TEST_START: month ends, DST changes, weekends.
+ */
+const NOON_OF_START_DAY = Date.parse(`${new Date(testStartInstant()).toISOString().slice(0, 10)}T12:00:00Z`);
 
 let t: TestStack;
 beforeAll(async () => {
   // 16 credits per UTC day, for the ledger and for the emulator alike; both read the stack's clock.
-  t = await startTestStack({ creditsPerDay: 16 });
+  t = await startTestStack({ creditsPerDay: 16, clock: new LocalClock(NOON_OF_START_DAY) });
 }, 60_000);
 afterAll(async () => {
   await t?.stop();
