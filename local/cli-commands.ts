@@ -4,6 +4,7 @@ import { CliError, UnsuccessfulOutcomeError } from "../app/cli/errors.ts";
 import { readLocalState, removeLocalState, stateFile, writeLocalState } from "../app/cli/target.ts";
 import { ENV } from "../app/wiring.ts";
 import { runDemo } from "./demo.ts";
+import { startReportServer } from "./report-server.ts";
 import { generateSampleDatalake } from "./sample-datalake/index.ts";
 import {
   LOCAL_SLACK,
@@ -61,17 +62,20 @@ export async function runLocalCommand(opts: {
     throw error;
   });
   const slack = stack.slackApp;
+  // The report pages `dq report` writes beside the state file, served on loopback.
+  const reportServer = await startReportServer(join(dirname(stateFile()), "reports"));
+  const endpoints = { ...stack.endpoints, reports: `${reportServer.endpoint}/` };
   const file = writeLocalState({
     pid: process.pid,
     startedAt: new Date().toISOString(),
     env: { ...stack.env, ...slack?.env },
-    endpoints: stack.endpoints,
+    endpoints,
     slackRequestUrl: slack?.requestUrl,
   });
   process.stdout.write(
     [
       "dq local stack is up:",
-      ...Object.entries(stack.endpoints).map(([k, v]) => `  ${k.padEnd(12)} ${v}`),
+      ...Object.entries(endpoints).map(([k, v]) => `  ${k.padEnd(12)} ${v}`),
       `  datalake     ${datalake}`,
       ...(slack ? slackBanner(slack, slackOptions) : []),
       `  schedule     ${opts.schedule === false ? "none (sessions start only when asked)" : "the daily schedule, as deployed"}`,
@@ -88,6 +92,7 @@ export async function runLocalCommand(opts: {
   });
   process.stdout.write("stopping the local stack\n");
   removeLocalState(process.pid);
+  await reportServer.stop();
   await stack.stop();
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { createDatalake } from "../adapters/datalake/create-datalake.ts";
 import type { ReferenceProvider } from "../domain/ports.ts";
@@ -8,7 +8,7 @@ import type { Operations } from "../pipeline/operations.ts";
 import { sessionReport } from "../report/session-report.ts";
 import { CliError } from "./errors.ts";
 import type { LedgerCredits } from "./ledger-credits.ts";
-import { targetEnv } from "./target.ts";
+import { readLocalState, stateFile, targetEnv } from "./target.ts";
 
 export interface ReportCommandOptions {
   stack?: string;
@@ -42,6 +42,8 @@ export function registerReportCommand(program: Command): void {
     .action(async (session: string, opts: ReportCommandOptions) => {
       const file = await writeReport(session, opts);
       process.stdout.write(`${file}\n`);
+      const served = servedAt(opts.stack, file);
+      if (served) process.stdout.write(`served by dq local at ${served}\n`);
       if (opts.open) openInBrowser(file);
     });
 }
@@ -101,6 +103,21 @@ export async function writeReport(sessionId: string, opts: ReportCommandOptions)
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, html);
   return file;
+}
+
+/** The page's URL on `dq local`'s report server, when the local stack is the target and the page is in its folder. */
+function servedAt(stack: string | undefined, file: string): string | undefined {
+  if ((stack ?? process.env.DQ_STACK ?? "local") !== "local" || outsideReports(file)) return undefined;
+  try {
+    const base = readLocalState().endpoints.reports;
+    return base ? `${base}${encodeURIComponent(basename(file))}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function outsideReports(file: string): boolean {
+  return dirname(file) !== resolve(dirname(stateFile()), "reports");
 }
 
 /** The platform's opener, detached: dq does not wait for the browser. */
