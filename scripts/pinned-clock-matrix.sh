@@ -106,8 +106,10 @@ for entry in "${MATRIX[@]}"; do
     if check_faketime "$spec" "$tz" "$expected_ms"; then
       moved=1
       mode="faketime+DQ_TEST_START+TZ"
-      # The monotonic clock stays real: timers, timeouts and elapsed-time checks measure real time.
-      runner=(env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$spec")
+      # The monotonic clock stays real: timers, timeouts and elapsed-time checks measure real time. Without
+      # FAKETIME_DONT_RESET every process (vitest's workers, a child a test spawns) would restart at the instant,
+      # so a parent and its child would disagree by the child's start time.
+      runner=(env FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1 faketime -f "$spec")
     else
       mode="DQ_TEST_START+TZ (no faketime)"
       echo "pinned-clock matrix: faketime does not move Node's clock here: $instant runs with DQ_TEST_START and TZ only" >&2
