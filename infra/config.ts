@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ConfigError, providerConfig } from "../app/config/config.ts";
+import { ConfigError, MAX_LOOKBACK_DAYS, providerConfig } from "../app/config/config.ts";
 import { isValidSymbol } from "../app/domain/symbol.ts";
 import { FUNCTIONS, type FunctionName, SCHEDULE } from "../app/wiring.ts";
 
@@ -80,7 +80,7 @@ export const StackConfigSchema = z.object({
   /** Empty: every symbol the datalake lists. */
   symbols: z.array(symbol).default([]),
   denySymbols: z.array(symbol).default([]),
-  lookbackDays: integer(5, 3660).default(30),
+  lookbackDays: integer(5, MAX_LOOKBACK_DAYS).default(30),
   retentionDays: integer(1, 400).default(7),
   scheduleCron: scheduleExpression.default(SCHEDULE.defaultCron),
   scheduleTimezone: timezone.default(SCHEDULE.defaultTimezone),

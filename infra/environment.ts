@@ -46,6 +46,8 @@ function pipeline(s: EnvironmentSources): Environment {
     [ENV.batchSize]: String(provider.batchSize),
     [ENV.datalake]: s.settings.datalake.uri,
     [ENV.lookbackDays]: String(s.settings.lookbackDays),
+    // The queue's visibility is made from it (queues.ts); the pipeline derives its lease and sweep from it too.
+    [ENV.processorTimeoutSeconds]: String(s.settings.functions.processor.timeoutSeconds),
   };
 }
 

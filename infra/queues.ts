@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { QUEUE } from "../app/wiring.ts";
+import { QUEUE, workQueueTimings } from "../app/wiring.ts";
 
 export interface DqQueuesArgs {
   workQueueName: string;
@@ -116,7 +116,8 @@ export class DqQueues extends pulumi.ComponentResource {
 
 /** The queues' timings, derived from the functions' timeouts and the receive counts. */
 export function queueSettings(args: Pick<DqQueuesArgs, "processorTimeoutSeconds" | "deadLetterTimeoutSeconds">) {
-  const workVisibilitySeconds = Math.max(QUEUE.visibilityTimeoutSeconds, 6 * args.processorTimeoutSeconds);
+  // The one derivation the pipeline's lease and sweep also use (app/wiring.ts).
+  const workVisibilitySeconds = workQueueTimings(args.processorTimeoutSeconds).visibilityTimeoutSeconds;
   return {
     workVisibilitySeconds,
     deadLetterVisibilitySeconds: 6 * args.deadLetterTimeoutSeconds,

@@ -30,11 +30,22 @@ export const ProviderConfigSchema = z.object({
 });
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema> & { batchSize: number };
 
+/**
+ * The longest lookback a session may ask for: the coordinator, the runtime's config and the stack's config all
+ * refuse beyond it, so a stack cannot deploy a default that every function then rejects at cold start.
+ */
+export const MAX_LOOKBACK_DAYS = 366;
+
 export function providerConfig(input: z.input<typeof ProviderConfigSchema>): ProviderConfig {
   const parsed = ProviderConfigSchema.safeParse(input);
   if (!parsed.success)
     throw new ConfigError(`provider config: ${z.prettifyError(parsed.error).replaceAll("\n", "; ")}`);
   const p = parsed.data;
+  // A batch is one request, whose credits one slot of the ledger must hold: a larger one could never be reserved.
+  if (p.batchSize !== undefined && p.batchSize > p.creditsPerMinute)
+    throw new ConfigError(
+      `provider config: batchSize ${p.batchSize} is more than the plan's ${p.creditsPerMinute} credits per minute: a batch is one request and must fit one window`,
+    );
   return { ...p, batchSize: p.batchSize ?? Math.min(p.creditsPerMinute, 8) };
 }
 

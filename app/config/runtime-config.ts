@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ENV } from "../wiring.ts";
-import { ConfigError, type ProviderConfig, providerConfigFromEnv } from "./config.ts";
+import { ENV, FUNCTIONS } from "../wiring.ts";
+import { ConfigError, MAX_LOOKBACK_DAYS, type ProviderConfig, providerConfigFromEnv } from "./config.ts";
 
 const list = (value: string | undefined) =>
   (value ?? "")
@@ -22,7 +22,9 @@ const RuntimeEnvSchema = z.object({
   datalake: z.string().default(""),
   symbols: z.array(z.string()),
   denySymbols: z.array(z.string()),
-  lookbackDays: z.coerce.number().int().min(1).max(366).default(10),
+  lookbackDays: z.coerce.number().int().min(1).max(MAX_LOOKBACK_DAYS).default(10),
+  /** The processor's timeout as deployed: the lease and the sweep of lost messages follow it. */
+  processorTimeoutSeconds: z.coerce.number().int().min(1).max(900).default(FUNCTIONS.processor.timeoutSeconds),
   retentionDays: z.coerce.number().int().min(1).max(365).default(7),
 });
 
@@ -45,6 +47,7 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Runt
     symbols: list(env[ENV.symbols]),
     denySymbols: list(env[ENV.denySymbols]),
     lookbackDays: env[ENV.lookbackDays] || undefined,
+    processorTimeoutSeconds: env[ENV.processorTimeoutSeconds] || undefined,
     retentionDays: env[ENV.retentionDays] || undefined,
   });
   if (!parsed.success) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { UserFacingError } from "../domain/errors.ts";
 import { isValidSymbol } from "../domain/symbol.ts";
+import { MAX_LOOKBACK_DAYS } from "../config/config.ts";
 import { FUNCTIONS } from "../wiring.ts";
 import type { PipelineContext } from "./context.ts";
 import { MetricName } from "./context.ts";
@@ -15,7 +16,7 @@ export class StartInputError extends UserFacingError {
 }
 
 export const MAX_SYMBOLS = 20_000;
-export const MAX_LOOKBACK_DAYS = 366;
+export { MAX_LOOKBACK_DAYS };
 
 const StartedBySchema = z.strictObject({
   kind: z.enum(["schedule", "slack", "cli", "retry"]),

@@ -18,7 +18,7 @@ import { profileSettings } from "../config/profile-settings.ts";
 import { type RuntimeConfig, runtimeConfigFromEnv } from "../config/runtime-config.ts";
 import { type Clock, systemClock } from "../domain/clock.ts";
 import type { Datalake, ReferenceProvider } from "../domain/ports.ts";
-import { defaultSettings, type Log, type MetricsSink, type PipelineContext } from "../pipeline/context.ts";
+import { defaultSettings, deployedTimings, type Log, type MetricsSink, type PipelineContext } from "../pipeline/context.ts";
 import { Operations } from "../pipeline/operations.ts";
 import { accountOf } from "../pipeline/planning.ts";
 import { ENV } from "../wiring.ts";
@@ -81,7 +81,11 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
     checkOptions: fromProfile.checkOptions,
     windowMs: provider.creditWindowSeconds * 1000,
     creditsPerWindow: provider.creditsPerMinute,
+    creditsPerDay: provider.creditsPerDay,
     batchSize: provider.batchSize,
+    // The lease, visibility and sweep of the processor timeout infra deployed the queue with (the local stack,
+    // at scaled time, sets its own lease, and the rest follows from it).
+    ...(overrides.settings?.leaseMs === undefined ? deployedTimings(config.processorTimeoutSeconds) : {}),
     ...overrides.settings,
   });
   const instrument = <T extends object>(client: T): T => {
