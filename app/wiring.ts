@@ -157,8 +157,6 @@ export const ENV = {
   retentionDays: "DQ_RETENTION_DAYS",
   /** The processor's timeout (seconds), which the lease and the sweep of lost messages follow. */
   processorTimeoutSeconds: "DQ_PROCESSOR_TIMEOUT_SECONDS",
-  /** The table that holds the credit ledger, when another stack using the same API key owns it. */
-  ledgerTableName: "DQ_LEDGER_TABLE_NAME",
   slackSigningSecret: "SLACK_SIGNING_SECRET",
   slackBotToken: "SLACK_BOT_TOKEN",
   slackSigningSecretParameter: "SLACK_SIGNING_SECRET_PARAMETER",
