@@ -27,8 +27,8 @@ export interface SessionOutcome {
 /**
  * The bound within which every session of the scenario must reach a final state: every symbol the account's
  * sessions ask for (retries counted twice) at the plan's rate, half again for faults (four times when another
- * program spends the same key), the sweep of a lost message (every receive of it at the visibility timeout) and
- * 45 minutes more for the slowest recoveries, and a day per daily cap.
+ * program spends the same key), the recoveries the deployment's timings allow (the sweep of a lost message after
+ * its every receive, three redeliveries at the visibility timeout, half an hour), and a day per daily cap.
  */
 export function boundFor(scenario: Scenario, createdAt: number): number {
   const symbols = scenario.sessions.reduce((n, s) => n + s.symbols.length * (s.retry ? 2 : 1), 0);
@@ -36,12 +36,15 @@ export function boundFor(scenario: Scenario, createdAt: number): number {
   const contended = scenario.provider.otherConsumerGapMs === undefined ? 1.5 : 4;
   const days =
     scenario.creditsPerDay === null ? 0 : Math.ceil((symbols * (contended > 2 ? 2 : 1)) / scenario.creditsPerDay);
-  // A lost message is found by the sweep once its every receive is over (the stack's processor timeout sets how
-  // long that is), then by the next pump message.
-  const sweep = staleAfterMs(
-    defaultSettings({ creditsPerWindow: 8, batchSize: 8, ...deployedTimings(scenario.processorTimeoutSeconds) }),
-  );
-  return createdAt + windows * SLOT_MS * contended + sweep + 45 * 60_000 + days * DAY_MS;
+  // A lost message is found by the sweep once its every receive is over, and a dead worker's message comes back
+  // after the visibility timeout: the stack's processor timeout sets both. Allow one sweep and three redeliveries.
+  const settings = defaultSettings({
+    creditsPerWindow: 8,
+    batchSize: 8,
+    ...deployedTimings(scenario.processorTimeoutSeconds),
+  });
+  const recoveries = staleAfterMs(settings) + 3 * settings.visibilityTimeoutMs + 30 * 60_000;
+  return createdAt + windows * SLOT_MS * contended + recoveries + days * DAY_MS;
 }
 
 /** Every invariant the issue lists, over the whole world after the run. */

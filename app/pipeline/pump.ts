@@ -104,15 +104,44 @@ async function feed(ctx: PipelineContext, session: SessionRecord): Promise<PumpO
       }
       // Whole seconds only: the processor waits out the remaining fraction before it spends.
       const delaySeconds = Math.max(0, Math.floor((reservation.slotStart - now) / 1000));
-      await queue.send(
-        { type: "batch", sessionId, batch: batch.batch, attempt: claimed.attempt, slotStart: reservation.slotStart },
-        delaySeconds,
-      );
+      try {
+        await queue.send(
+          { type: "batch", sessionId, batch: batch.batch, attempt: claimed.attempt, slotStart: reservation.slotStart },
+          delaySeconds,
+        );
+      } catch (error) {
+        await unqueue(ctx, sessionId, claimed.batch, claimed.attempt, reservation);
+        throw error;
+      }
       queued++;
     }
     cursor = page.cursor;
   } while (cursor);
   return { kind: "drained", queued };
+}
+
+/**
+ * The message of a batch just queued could not be sent (or the answer was lost): the batch goes back to pending at
+ * once, for the next pump, instead of waiting for the sweep, and its slot's credits go back. Safe even if the
+ * message did go: it carries an attempt that can no longer be claimed, since the next queueing is a new attempt.
+ */
+async function unqueue(
+  ctx: PipelineContext,
+  sessionId: string,
+  batch: number,
+  attempt: number,
+  reservation: { slotStart: number; credits: number },
+): Promise<void> {
+  try {
+    if (await ctx.store.resetLostBatch(sessionId, batch, attempt)) await ctx.ledger.release(reservation);
+  } catch (error) {
+    // The send's error, thrown by the caller, is what this delivery fails with; the sweep finds the batch later.
+    ctx.log.warn("a batch whose message was not sent stays queued until the sweep finds it", {
+      sessionId,
+      batch,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
 }
 
 /** Queued batches whose slot is long past and that nobody claimed: their message was lost. Back to pending. */
