@@ -29,6 +29,7 @@ export interface DqObservabilityArgs {
 }
 
 const PERIOD_SECONDS = 300;
+const OVERDUE_PERIOD_SECONDS = 1_200;
 
 /** Lambda's asynchronous retries of the notifier (its most) and how old an event may get (its most, 6 hours). */
 export const NOTIFIER_ASYNC = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21_600 } as const;
@@ -182,7 +183,9 @@ export class DqObservability extends pulumi.ComponentResource {
         ...dqMetric,
         metricName: MetricName.sessionOverdue,
         statistic: "Maximum",
-        period: PERIOD_SECONDS,
+        // An overdue session's pump message reports it at least every 15 minutes (SQS's longest delay), so a
+        // 20-minute period always holds a report while one is overdue, and the alarm clears once none is.
+        period: OVERDUE_PERIOD_SECONDS,
         threshold: 1,
       }),
       queueAlarm(

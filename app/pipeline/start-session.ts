@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { MAX_LOOKBACK_DAYS } from "../config/config.ts";
 import { UserFacingError } from "../domain/errors.ts";
 import { isValidSymbol } from "../domain/symbol.ts";
-import { MAX_LOOKBACK_DAYS } from "../config/config.ts";
 import { FUNCTIONS } from "../wiring.ts";
 import type { PipelineContext } from "./context.ts";
 import { MetricName } from "./context.ts";
 import { type BatchRecord, emptyCounters, keepOf, type SessionRecord, type StartedBy } from "./model.ts";
+import { checkOverdueSessions } from "./overdue.ts";
 import { estimateDurationMs, planBatches, sessionBoundMs, sessionIdFor } from "./planning.ts";
 import { pump } from "./pump.ts";
 import { resolveUniverse } from "./universe.ts";
@@ -153,6 +154,7 @@ export async function startSession(ctx: PipelineContext, raw: unknown, defaults:
     if (existing) return duplicate(ctx, existing, shape);
   }
   ctx.metrics.count(MetricName.sessionsStarted, 1);
+  if (startedBy.kind === "schedule") await checkOverdueSessions(ctx);
   ctx.log.info("session started", {
     sessionId,
     correlationId: session.correlationId,

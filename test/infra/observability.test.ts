@@ -163,6 +163,8 @@ describe("observability", () => {
       dimensions: { service: "dq-dev", stack: "dev" },
       statistic: "Maximum",
       threshold: 1,
+      // Longer than the 15 minutes between two reports of an overdue session by its pump message.
+      period: 1_200,
     });
     expect(strict.mocks.one(ALARM_TYPE, "dq-strict-session-overdue").inputs.dimensions).toEqual({
       service: "dq-strict",

@@ -242,6 +242,23 @@ describe("liveness at real AWS timings", () => {
     expect(h.metrics.get(MetricName.sessionOverdue)).toBe(1);
   });
 
+  it("4. the daily scheduled start reports and wakes a session past its bound whose pump messages stopped", async () => {
+    const h = harness();
+    const { sessionId } = await h.start(symbols(8), "k0");
+    const dueAt = Date.parse((await h.store.getSession(sessionId))?.dueAt as string);
+    h.sent.length = 0;
+    h.advance(dueAt - h.now() + 3_600_000);
+
+    await startSession(
+      h.ctx,
+      { symbols: symbols(8, "B"), idempotencyKey: "daily", startedBy: { kind: "schedule" } },
+      { datalake: "mem://{symbol}", lookbackDays: 10 },
+    );
+
+    expect(h.metrics.get(MetricName.sessionOverdue)).toBe(1);
+    expect(h.pumpMessages().some((s) => s.message.sessionId === sessionId)).toBe(true);
+  });
+
   it("6. symbols a partial answer left unserved are re-queued, the served ones kept and not requested again", async () => {
     let calls = 0;
     const h = harness({
