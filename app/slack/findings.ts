@@ -29,8 +29,12 @@ export interface Findings {
   snapshot: UniverseSnapshot;
 }
 
-/** The largest snapshot kept: a universe failing beyond this compares only its first failures. */
-export const SNAPSHOT_MAX_SYMBOLS = 5_000;
+/**
+ * The most failing symbols a snapshot keeps. The table item holds two snapshots (the universe's last two sessions)
+ * at about 40 bytes a symbol, within DynamoDB's 400 KB an item; beyond it, the symbols past the first 3,000 would
+ * read as new the next day.
+ */
+export const SNAPSHOT_MAX_SYMBOLS = 3_000;
 
 /**
  * The universe a session ran, so that its summary compares it with the previous session of the same universe:
