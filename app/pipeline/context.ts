@@ -52,6 +52,11 @@ export interface PipelineSettings {
   maxProviderFailures: number;
   /** Longest in-invocation wait for the spend gate; past it the batch is re-queued. */
   maxSpendWaitMs: number;
+  /**
+   * No spend this close to a UTC midnight: a request reaches the provider a little after the gate lets it go, and
+   * the provider counts it in the day it arrives. @default min(15 s, a quarter of the window)
+   */
+  dayEdgeMs: number;
   checkOptions?: CheckInput["options"];
 }
 
@@ -111,6 +116,7 @@ export function defaultSettings(
     maxReceiveCount: partial.maxReceiveCount ?? QUEUE.maxReceiveCount,
     maxProviderFailures: partial.maxProviderFailures ?? 3,
     maxSpendWaitMs: partial.maxSpendWaitMs ?? Math.min(20_000, windowMs / 2),
+    dayEdgeMs: partial.dayEdgeMs ?? Math.min(15_000, windowMs / 4),
     ...partial,
   };
 }

@@ -235,15 +235,12 @@ async function claim(
 }
 
 const DAY_MS = 86_400_000;
-/**
- * No spend this close to a UTC midnight: the request reaches the provider a little after the gate lets it go (and
- * workers' clocks differ a little), and the provider counts it in the day it arrives.
- */
-const DAY_EDGE_MS = 15_000;
 
 async function passGate(ctx: PipelineContext, slotStart: number, credits: number): Promise<"granted" | "expired"> {
   const deadline = ctx.clock() + ctx.settings.maxSpendWaitMs;
   const dayStart = Math.floor(slotStart / DAY_MS) * DAY_MS;
+  // Not too close to a midnight: the provider counts a request in the UTC day it arrives (settings.dayEdgeMs).
+  const DAY_EDGE_MS = ctx.settings.dayEdgeMs;
   for (;;) {
     // Credits were reserved against the slot's UTC day; spent on another day they would count against a day
     // whose ledger never saw them. A batch that arrives after (or just before) midnight re-reserves instead, and
