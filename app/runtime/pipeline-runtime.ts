@@ -18,7 +18,13 @@ import { profileSettings } from "../config/profile-settings.ts";
 import { type RuntimeConfig, runtimeConfigFromEnv } from "../config/runtime-config.ts";
 import { type Clock, systemClock } from "../domain/clock.ts";
 import type { Datalake, ReferenceProvider } from "../domain/ports.ts";
-import { defaultSettings, deployedTimings, type Log, type MetricsSink, type PipelineContext } from "../pipeline/context.ts";
+import {
+  defaultSettings,
+  deployedTimings,
+  type Log,
+  type MetricsSink,
+  type PipelineContext,
+} from "../pipeline/context.ts";
 import { Operations } from "../pipeline/operations.ts";
 import { accountOf } from "../pipeline/planning.ts";
 import { ENV } from "../wiring.ts";
