@@ -83,7 +83,9 @@ async function feed(ctx: PipelineContext, session: SessionRecord): Promise<PumpO
     const page = await store.listBatches(sessionId, { status: "pending", limit: PAGE, cursor });
     for (const batch of page.items) {
       const now = clock();
-      const outcome = await ledger.reserve(batch.symbols.length, now, settings.horizonMs);
+      // A slot close to a UTC midnight could not be spent (the gate keeps spends off it): reserve after it.
+      const from = clearOfMidnight(now, settings.dayEdgeMs);
+      const outcome = await ledger.reserve(batch.symbols.length, from, settings.horizonMs - (from - now));
       if (outcome.kind === "day_exhausted") {
         const resumeAt = new Date(outcome.resumeAt).toISOString();
         await pauseUntil(ctx, sessionId, resumeAt);
@@ -142,6 +144,17 @@ async function unqueue(
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     });
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/** `now`, or the first instant the spend gate allows after the UTC midnight `now` is within `edgeMs` of. */
+function clearOfMidnight(now: number, edgeMs: number): number {
+  const next = (Math.floor(now / DAY_MS) + 1) * DAY_MS;
+  const previous = next - DAY_MS;
+  if (next - now < edgeMs) return next + edgeMs;
+  if (now - previous < edgeMs) return previous + edgeMs;
+  return now;
 }
 
 /** Queued batches whose slot is long past and that nobody claimed: their message was lost. Back to pending. */

@@ -335,6 +335,22 @@ describe("liveness at real AWS timings", () => {
     expect((await h.store.getSession(sessionId))?.counters.creditsWasted).toBe(8);
   });
 
+  it("15. a batch whose slot is seconds before 00:00 UTC re-reserves after it instead of spending into the next day", async () => {
+    const h = harness();
+    h.advance(Date.parse("2025-03-04T23:58:50.000Z") - h.now());
+    await h.start(symbols(16));
+    const second = h.batchMessages()[1] as Extract<WorkMessage, { type: "batch" }>;
+    expect(new Date(second.slotStart).toISOString()).toBe("2025-03-04T23:59:51.000Z");
+    h.advance(second.slotStart - h.now());
+
+    expect(await processBatch(h.ctx, second)).toBe("requeued_slot_expired");
+
+    expect(h.requests).toEqual([]);
+    const again = h.batchMessages().at(-1) as Extract<WorkMessage, { type: "batch" }>;
+    expect(again).toMatchObject({ batch: 2, attempt: 2 });
+    expect(again.slotStart).toBeGreaterThanOrEqual(Date.parse("2025-03-05T00:00:15.000Z"));
+  });
+
   it("9. every item of a session is kept the retention beyond twice its bound", async () => {
     const h = harness();
     const { sessionId } = await h.start(symbols(1_000).map((_, i) => `S${i}`));
