@@ -27,7 +27,7 @@ export interface SessionOutcome {
 /**
  * The bound within which every session of the scenario must reach a final state: every symbol the account's
  * sessions ask for (retries counted twice) at the plan's rate, half again for faults (four times when another
- * program spends the same key), the recoveries the deployment's timings allow (the sweep of a lost message after
+ * program spends the same key), the recoveries the deployment's timings allow (two sweeps of a lost message after
  * its every receive, three redeliveries at the visibility timeout, half an hour), and a day per daily cap.
  */
 export function boundFor(scenario: Scenario, createdAt: number): number {
@@ -37,13 +37,14 @@ export function boundFor(scenario: Scenario, createdAt: number): number {
   const days =
     scenario.creditsPerDay === null ? 0 : Math.ceil((symbols * (contended > 2 ? 2 : 1)) / scenario.creditsPerDay);
   // A lost message is found by the sweep once its every receive is over, and a dead worker's message comes back
-  // after the visibility timeout: the stack's processor timeout sets both. Allow one sweep and three redeliveries.
+  // after the visibility timeout: the stack's processor timeout sets both. Allow two sweeps (one batch can lose
+  // its message twice) and three redeliveries.
   const settings = defaultSettings({
     creditsPerWindow: 8,
     batchSize: 8,
     ...deployedTimings(scenario.processorTimeoutSeconds),
   });
-  const recoveries = staleAfterMs(settings) + 3 * settings.visibilityTimeoutMs + 30 * 60_000;
+  const recoveries = 2 * staleAfterMs(settings) + 3 * settings.visibilityTimeoutMs + 30 * 60_000;
   return createdAt + windows * SLOT_MS * contended + recoveries + days * DAY_MS;
 }
 
