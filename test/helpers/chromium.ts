@@ -6,18 +6,15 @@ import { type BrowserContext, chromium } from "playwright-core";
 /** Debian's chromium, installed by scripts/install-chromium.sh (run by .ci/run before the tests). */
 export const CHROMIUM = "/usr/bin/chromium";
 
-/** Set by .ci/run: there the browser tests must run, never skip. */
-export const CHROMIUM_REQUIRED = process.env.DQ_REQUIRE_CHROMIUM === "1";
-
-export function chromiumPresent(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  if (CHROMIUM_REQUIRED) throw new Error(`${CHROMIUM} is absent: scripts/install-chromium.sh should have installed it`);
-  console.warn(`SKIPPED browser tests: ${CHROMIUM} is absent (run scripts/install-chromium.sh as root to install it)`);
-  return false;
+/** The browser tests run wherever the tests run: without chromium they fail with what to do, never skip. */
+function requireChromium(): void {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is absent: run scripts/install-chromium.sh (as root) before npm test`);
 }
 
 /** A headless chromium with a fresh profile, that reaches nothing beyond what the page asks for. */
 export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  requireChromium();
   // playwright takes the profile directory itself (it refuses --user-data-dir among the args).
   const userDataDir = mkdtempSync(join(tmpdir(), "dq-chromium-"));
   const context = await chromium.launchPersistentContext(userDataDir, {

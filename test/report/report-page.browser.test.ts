@@ -5,12 +5,10 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportPage } from "../../app/report/report-page.ts";
 import { largeReportModel } from "../../bench/report-fixture.ts";
-import { chromiumPresent, launchChromium } from "../helpers/chromium.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import { type SampleReport, sampleReport } from "../helpers/sample-report.ts";
 
-const present = chromiumPresent();
-
-describe.runIf(present)("the report page in chromium", () => {
+describe("the report page in chromium", () => {
   let report: SampleReport;
   let context: BrowserContext;
   let close: () => Promise<void>;
@@ -119,7 +117,7 @@ describe.runIf(present)("the report page in chromium", () => {
   });
 });
 
-describe.runIf(present)("a report of 10,000 symbols with 1,000 failures", () => {
+describe("a report of 10,000 symbols with 1,000 failures", () => {
   it("stays under 10 MB and opens in chromium in seconds (figures printed; the bound is generous under load)", async () => {
     const html = reportPage(largeReportModel(10_000, 1_000));
     const bytes = Buffer.byteLength(html);

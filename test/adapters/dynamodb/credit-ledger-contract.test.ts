@@ -6,7 +6,7 @@ import { createTable } from "../../../local/aws/dynamodb.ts";
 import { localClientConfig } from "../../../local/aws/env.ts";
 import { creditLedgerContract } from "../../contracts/credit-ledger.contract.ts";
 import { type LocalDynamo, startLocalDynamo } from "../../helpers/local-dynamo.ts";
-import { motoMissing, type RunningMoto, startMoto } from "../../helpers/moto-server.ts";
+import { type RunningMoto, startMoto } from "../../helpers/moto-server.ts";
 
 describe("DynamoCreditLedger on dynalite: the CreditLedger contract", () => {
   let dynamo: LocalDynamo;
@@ -25,34 +25,30 @@ describe("DynamoCreditLedger on dynalite: the CreditLedger contract", () => {
   });
 });
 
-const missing = motoMissing();
-describe.skipIf(missing !== undefined)(
-  `DynamoCreditLedger on moto_server: the CreditLedger contract${missing ? ` (skipped: ${missing})` : ""}`,
-  () => {
-    let moto: RunningMoto;
-    let client: DynamoDBClient;
-    let documents: DynamoDBDocumentClient;
-    let tables = 0;
+describe(`DynamoCreditLedger on moto_server: the CreditLedger contract`, () => {
+  let moto: RunningMoto;
+  let client: DynamoDBClient;
+  let documents: DynamoDBDocumentClient;
+  let tables = 0;
 
-    beforeAll(async () => {
-      moto = await startMoto();
-      client = new DynamoDBClient({ ...localClientConfig(moto.endpoint), maxAttempts: 1 });
-      documents = DynamoDBDocumentClient.from(client);
-    }, 30_000);
+  beforeAll(async () => {
+    moto = await startMoto();
+    client = new DynamoDBClient({ ...localClientConfig(moto.endpoint), maxAttempts: 1 });
+    documents = DynamoDBDocumentClient.from(client);
+  }, 30_000);
 
-    afterAll(async () => {
-      client?.destroy();
-      await moto?.stop();
-    });
+  afterAll(async () => {
+    client?.destroy();
+    await moto?.stop();
+  });
 
-    // moto checks a condition and writes without a lock: the racing reservers run on DynamoDB's other emulator.
-    creditLedgerContract(
-      async (options) => {
-        const tableName = `dq-moto-ledger-${++tables}`;
-        await createTable(client, tableName);
-        return () => new DynamoCreditLedger({ client: documents, tableName, account: "acct1", ...options });
-      },
-      { serializesRaces: false },
-    );
-  },
-);
+  // moto checks a condition and writes without a lock: the racing reservers run on DynamoDB's other emulator.
+  creditLedgerContract(
+    async (options) => {
+      const tableName = `dq-moto-ledger-${++tables}`;
+      await createTable(client, tableName);
+      return () => new DynamoCreditLedger({ client: documents, tableName, account: "acct1", ...options });
+    },
+    { serializesRaces: false },
+  );
+});

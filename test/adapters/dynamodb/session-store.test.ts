@@ -7,7 +7,7 @@ import { createTable } from "../../../local/aws/dynamodb.ts";
 import { localClientConfig } from "../../../local/aws/env.ts";
 import { NOW, sessionStoreContract } from "../../contracts/session-store.contract.ts";
 import { type LocalDynamo, startLocalDynamo } from "../../helpers/local-dynamo.ts";
-import { motoMissing, type RunningMoto, startMoto } from "../../helpers/moto-server.ts";
+import { type RunningMoto, startMoto } from "../../helpers/moto-server.ts";
 import { batchRecord, sessionRecord } from "../../helpers/session-records.ts";
 
 describe("DynamoSessionStore on dynalite", () => {
@@ -82,34 +82,30 @@ describe("DynamoSessionStore on dynalite", () => {
 });
 
 /** Where moto 5.2 falls short of DynamoDB (see the contract's options). */
-const MOTO_QUIRKS = { serializesRaces: false, numberSetConditions: false };
+const MOTO_QUIRKS = { serializesRaces: false };
 
-const missing = motoMissing();
-describe.skipIf(missing !== undefined)(
-  `DynamoSessionStore on moto_server${missing ? ` (skipped: ${missing})` : ""}`,
-  () => {
-    let moto: RunningMoto;
-    let client: DynamoDBClient;
-    let documents: DynamoDBDocumentClient;
-    let tables = 0;
+describe(`DynamoSessionStore on moto_server`, () => {
+  let moto: RunningMoto;
+  let client: DynamoDBClient;
+  let documents: DynamoDBDocumentClient;
+  let tables = 0;
 
-    beforeAll(async () => {
-      moto = await startMoto();
-      client = new DynamoDBClient({ ...localClientConfig(moto.endpoint), maxAttempts: 1 });
-      documents = DynamoDBDocumentClient.from(client);
-    }, 30_000);
+  beforeAll(async () => {
+    moto = await startMoto();
+    client = new DynamoDBClient({ ...localClientConfig(moto.endpoint), maxAttempts: 1 });
+    documents = DynamoDBDocumentClient.from(client);
+  }, 30_000);
 
-    afterAll(async () => {
-      client?.destroy();
-      await moto?.stop();
-    });
+  afterAll(async () => {
+    client?.destroy();
+    await moto?.stop();
+  });
 
-    describe("the SessionStore contract", () => {
-      sessionStoreContract(async () => {
-        const tableName = `dq-moto-${++tables}`;
-        await createTable(client, tableName);
-        return new DynamoSessionStore({ client: documents, tableName, clock: () => NOW });
-      }, MOTO_QUIRKS);
-    });
-  },
-);
+  describe("the SessionStore contract", () => {
+    sessionStoreContract(async () => {
+      const tableName = `dq-moto-${++tables}`;
+      await createTable(client, tableName);
+      return new DynamoSessionStore({ client: documents, tableName, clock: () => NOW });
+    }, MOTO_QUIRKS);
+  });
+});

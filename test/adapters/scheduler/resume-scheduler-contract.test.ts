@@ -7,7 +7,7 @@ import type { LoopbackServer } from "../../../local/aws/http-server.ts";
 import { type SchedulerShim, startSchedulerShim } from "../../../local/aws/scheduler-shim.ts";
 import { createWorkQueues, startFauxqs } from "../../../local/aws/sqs.ts";
 import { resumeSchedulerContract } from "../../contracts/resume-scheduler.contract.ts";
-import { motoMissing, type RunningMoto, startMoto } from "../../helpers/moto-server.ts";
+import { type RunningMoto, startMoto } from "../../helpers/moto-server.ts";
 
 const NOW = Date.parse("2025-03-04T22:10:00Z");
 const ROLE = "arn:aws:iam::000000000000:role/dq-test-scheduler";
@@ -44,42 +44,38 @@ describe("SchedulerResume on the Scheduler shim", () => {
   });
 });
 
-const missing = motoMissing();
-describe.skipIf(missing !== undefined)(
-  `SchedulerResume on moto_server${missing ? ` (skipped: ${missing})` : ""}`,
-  () => {
-    let moto: RunningMoto;
-    let client: SchedulerClient;
-    let groups = 0;
+describe(`SchedulerResume on moto_server`, () => {
+  let moto: RunningMoto;
+  let client: SchedulerClient;
+  let groups = 0;
 
-    beforeAll(async () => {
-      moto = await startMoto();
-      client = new SchedulerClient({ ...localClientConfig(moto.endpoint), maxAttempts: 1 });
-    }, 30_000);
+  beforeAll(async () => {
+    moto = await startMoto();
+    client = new SchedulerClient({ ...localClientConfig(moto.endpoint), maxAttempts: 1 });
+  }, 30_000);
 
-    afterAll(async () => {
-      client?.destroy();
-      await moto?.stop();
-    });
+  afterAll(async () => {
+    client?.destroy();
+    await moto?.stop();
+  });
 
-    resumeSchedulerContract(async () => {
-      const groupName = `contract-${++groups}`;
-      await client.send(new CreateScheduleGroupCommand({ Name: groupName }));
-      return {
-        scheduler: new SchedulerResume({ client, groupName, queueArn: QUEUE_ARN, roleArn: ROLE }),
-        async scheduledAt(sessionId) {
-          try {
-            const out = await client.send(
-              new GetScheduleCommand({ Name: resumeScheduleName(sessionId), GroupName: groupName }),
-            );
-            const at = /^at\((.+)\)$/.exec(out.ScheduleExpression ?? "")?.[1];
-            return at === undefined ? undefined : Date.parse(`${at}Z`);
-          } catch (error) {
-            if (error instanceof Error && error.name === "ResourceNotFoundException") return undefined;
-            throw error;
-          }
-        },
-      };
-    });
-  },
-);
+  resumeSchedulerContract(async () => {
+    const groupName = `contract-${++groups}`;
+    await client.send(new CreateScheduleGroupCommand({ Name: groupName }));
+    return {
+      scheduler: new SchedulerResume({ client, groupName, queueArn: QUEUE_ARN, roleArn: ROLE }),
+      async scheduledAt(sessionId) {
+        try {
+          const out = await client.send(
+            new GetScheduleCommand({ Name: resumeScheduleName(sessionId), GroupName: groupName }),
+          );
+          const at = /^at\((.+)\)$/.exec(out.ScheduleExpression ?? "")?.[1];
+          return at === undefined ? undefined : Date.parse(`${at}Z`);
+        } catch (error) {
+          if (error instanceof Error && error.name === "ResourceNotFoundException") return undefined;
+          throw error;
+        }
+      },
+    };
+  });
+});
