@@ -1,4 +1,5 @@
 import { InvalidCursorError } from "../../app/adapters/dynamodb/errors.ts";
+import { type BatchTransition, batchTransitions } from "../../app/pipeline/batch-transitions.ts";
 import type {
   BatchRecord,
   BatchStatus,
@@ -99,50 +100,23 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async queueBatch(sessionId: string, batch: number, attempt: number, slotStart: number) {
-    return this.#transition(sessionId, batch, {
-      from: ["pending"],
-      to: "queued",
-      attempt,
-      set: { attempt: attempt + 1, slotStart },
-    });
+    return this.#transition(sessionId, batch, batchTransitions.queue(attempt, slotStart));
   }
 
   async claimBatch(sessionId: string, batch: number, attempt: number, now: number, leaseUntil: number) {
-    return this.#transition(sessionId, batch, {
-      from: ["queued"],
-      to: "processing",
-      attempt,
-      set: { leaseUntil, startedAt: new Date(now).toISOString() },
-    });
+    return this.#transition(sessionId, batch, batchTransitions.claim(attempt, now, leaseUntil));
   }
 
   async takeOverBatch(sessionId: string, batch: number, attempt: number, now: number, leaseUntil: number) {
-    return this.#transition(sessionId, batch, {
-      from: ["processing"],
-      to: "processing",
-      attempt,
-      leaseBefore: now,
-      set: { leaseUntil, startedAt: new Date(now).toISOString() },
-    });
+    return this.#transition(sessionId, batch, batchTransitions.takeOver(attempt, now, leaseUntil));
   }
 
   async recordSpend(sessionId: string, batch: number, attempt: number, slotStart: number) {
-    return this.#transition(sessionId, batch, {
-      from: ["processing"],
-      to: "processing",
-      attempt,
-      set: { spentSlot: slotStart },
-    });
+    return this.#transition(sessionId, batch, batchTransitions.recordSpend(attempt, slotStart));
   }
 
   async interruptBatch(sessionId: string, batch: number, attempt: number) {
-    return this.#transition(sessionId, batch, {
-      from: ["processing"],
-      to: "queued",
-      attempt,
-      set: { interrupted: true },
-      remove: ["leaseUntil"],
-    });
+    return this.#transition(sessionId, batch, batchTransitions.interrupt(attempt));
   }
 
   async requeueBatch(
@@ -151,46 +125,22 @@ export class MemorySessionStore implements SessionStore {
     attempt: number,
     change: { providerFailures: number; error?: string; interrupted?: boolean },
   ) {
-    return this.#transition(sessionId, batch, {
-      from: ["processing"],
-      to: "pending",
-      attempt,
-      set: change,
-      remove: ["leaseUntil", "slotStart", "spentSlot"],
-    });
+    return this.#transition(sessionId, batch, batchTransitions.requeue(attempt, change));
   }
 
-  async finishBatch(
-    sessionId: string,
-    batch: number,
-    attempt: number,
-    end: BatchEnd,
-    from: readonly BatchStatus[] = ["processing"],
-  ) {
-    const { status, ...set } = end;
-    return this.#transition(sessionId, batch, { from, to: status, attempt, set, remove: ["leaseUntil"] });
+  async finishBatch(sessionId: string, batch: number, attempt: number, end: BatchEnd, from?: readonly BatchStatus[]) {
+    return this.#transition(sessionId, batch, batchTransitions.finish(attempt, end, from));
   }
 
   async cancelBatch(sessionId: string, batch: number, attempt: number, from: readonly BatchStatus[]) {
-    return this.#transition(sessionId, batch, { from, to: "cancelled", attempt, remove: ["leaseUntil"] });
+    return this.#transition(sessionId, batch, batchTransitions.cancel(attempt, from));
   }
 
   async resetLostBatch(sessionId: string, batch: number, attempt: number) {
-    return this.#transition(sessionId, batch, { from: ["queued"], to: "pending", attempt, remove: ["slotStart"] });
+    return this.#transition(sessionId, batch, batchTransitions.resetLost(attempt));
   }
 
-  async #transition(
-    sessionId: string,
-    batch: number,
-    change: {
-      from: readonly BatchStatus[];
-      to: BatchStatus;
-      attempt?: number;
-      leaseBefore?: number;
-      set?: Partial<Omit<BatchRecord, "sessionId" | "batch" | "status">>;
-      remove?: readonly (keyof BatchRecord)[];
-    },
-  ): Promise<BatchRecord | undefined> {
+  async #transition(sessionId: string, batch: number, change: BatchTransition): Promise<BatchRecord | undefined> {
     if (change.from.length === 0) throw new RangeError("transitionBatch needs at least one `from` status");
     for (const name of Object.keys(change.set ?? {}))
       if (name === "sessionId" || name === "batch" || name === "status") throw new RangeError(`cannot set ${name}`);

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Clock, systemClock } from "../../domain/clock.ts";
+import { type BatchTransition, batchTransitions } from "../../pipeline/batch-transitions.ts";
 import type {
   BatchRecord,
   BatchStatus,
@@ -145,50 +146,23 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   async queueBatch(sessionId: string, batch: number, attempt: number, slotStart: number) {
-    return this.#transitionBatch(sessionId, batch, {
-      from: ["pending"],
-      to: "queued",
-      attempt,
-      set: { attempt: attempt + 1, slotStart },
-    });
+    return this.#transitionBatch(sessionId, batch, batchTransitions.queue(attempt, slotStart));
   }
 
   async claimBatch(sessionId: string, batch: number, attempt: number, now: number, leaseUntil: number) {
-    return this.#transitionBatch(sessionId, batch, {
-      from: ["queued"],
-      to: "processing",
-      attempt,
-      set: { leaseUntil, startedAt: new Date(now).toISOString() },
-    });
+    return this.#transitionBatch(sessionId, batch, batchTransitions.claim(attempt, now, leaseUntil));
   }
 
   async takeOverBatch(sessionId: string, batch: number, attempt: number, now: number, leaseUntil: number) {
-    return this.#transitionBatch(sessionId, batch, {
-      from: ["processing"],
-      to: "processing",
-      attempt,
-      leaseBefore: now,
-      set: { leaseUntil, startedAt: new Date(now).toISOString() },
-    });
+    return this.#transitionBatch(sessionId, batch, batchTransitions.takeOver(attempt, now, leaseUntil));
   }
 
   async recordSpend(sessionId: string, batch: number, attempt: number, slotStart: number) {
-    return this.#transitionBatch(sessionId, batch, {
-      from: ["processing"],
-      to: "processing",
-      attempt,
-      set: { spentSlot: slotStart },
-    });
+    return this.#transitionBatch(sessionId, batch, batchTransitions.recordSpend(attempt, slotStart));
   }
 
   async interruptBatch(sessionId: string, batch: number, attempt: number) {
-    return this.#transitionBatch(sessionId, batch, {
-      from: ["processing"],
-      to: "queued",
-      attempt,
-      set: { interrupted: true },
-      remove: ["leaseUntil"],
-    });
+    return this.#transitionBatch(sessionId, batch, batchTransitions.interrupt(attempt));
   }
 
   async requeueBatch(
@@ -197,51 +171,22 @@ export class DynamoSessionStore implements SessionStore {
     attempt: number,
     change: { providerFailures: number; error?: string; interrupted?: boolean },
   ) {
-    return this.#transitionBatch(sessionId, batch, {
-      from: ["processing"],
-      to: "pending",
-      attempt,
-      set: change,
-      remove: ["leaseUntil", "slotStart", "spentSlot"],
-    });
+    return this.#transitionBatch(sessionId, batch, batchTransitions.requeue(attempt, change));
   }
 
-  async finishBatch(
-    sessionId: string,
-    batch: number,
-    attempt: number,
-    end: BatchEnd,
-    from: readonly BatchStatus[] = ["processing"],
-  ) {
-    const { status, ...set } = end;
-    return this.#transitionBatch(sessionId, batch, { from, to: status, attempt, set, remove: ["leaseUntil"] });
+  async finishBatch(sessionId: string, batch: number, attempt: number, end: BatchEnd, from?: readonly BatchStatus[]) {
+    return this.#transitionBatch(sessionId, batch, batchTransitions.finish(attempt, end, from));
   }
 
   async cancelBatch(sessionId: string, batch: number, attempt: number, from: readonly BatchStatus[]) {
-    return this.#transitionBatch(sessionId, batch, { from, to: "cancelled", attempt, remove: ["leaseUntil"] });
+    return this.#transitionBatch(sessionId, batch, batchTransitions.cancel(attempt, from));
   }
 
   async resetLostBatch(sessionId: string, batch: number, attempt: number) {
-    return this.#transitionBatch(sessionId, batch, {
-      from: ["queued"],
-      to: "pending",
-      attempt,
-      remove: ["slotStart"],
-    });
+    return this.#transitionBatch(sessionId, batch, batchTransitions.resetLost(attempt));
   }
 
-  async #transitionBatch(
-    sessionId: string,
-    batch: number,
-    change: {
-      from: readonly BatchStatus[];
-      to: BatchStatus;
-      attempt?: number;
-      leaseBefore?: number;
-      set?: Partial<Omit<BatchRecord, "sessionId" | "batch" | "status">>;
-      remove?: readonly (keyof BatchRecord)[];
-    },
-  ): Promise<BatchRecord | undefined> {
+  async #transitionBatch(sessionId: string, batch: number, change: BatchTransition): Promise<BatchRecord | undefined> {
     if (change.from.length === 0) throw new RangeError("transitionBatch needs at least one `from` status");
     const e = new ExpressionBuilder();
     const status = e.name("status");
