@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isTimeZone } from "../calendar/zoned-time.ts";
 import { isValidSymbol } from "../domain/symbol.ts";
 import { CheckCode, type Severity } from "../quality/types.ts";
 
@@ -11,17 +12,7 @@ import { CheckCode, type Severity } from "../quality/types.ts";
 const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
 
-const ianaZone = z.string().refine(
-  (zone) => {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: "not an IANA time zone" },
-);
+const ianaZone = z.string().refine(isTimeZone, { error: "not an IANA time zone" });
 
 const symbol = z.string().refine(isValidSymbol, { error: (issue) => `invalid symbol ${JSON.stringify(issue.input)}` });
 const percent = z.number().min(0).max(100);

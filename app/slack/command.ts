@@ -1,3 +1,4 @@
+import { isTimeZone } from "../calendar/zoned-time.ts";
 import { isValidSymbol } from "../domain/symbol.ts";
 
 /** Symbols one `/dq run` may name: longer lists belong in the configured universe, not in a chat line. */
@@ -192,7 +193,7 @@ function parseSchedule(args: string[]): DqCommand {
       "schedule",
       `\`/dq schedule set\` needs a time HH:MM (24-hour) and optionally a time zone, got ${quote(rest.join(" "))}`,
     );
-  if (timezone !== undefined && !isTimeZone(timezone))
+  if (timezone !== undefined && !isTypedTimeZone(timezone))
     return invalid(
       "schedule",
       `${quote(timezone)} is not an IANA time zone (e.g. UTC, America/New_York, Europe/London)`,
@@ -208,14 +209,9 @@ function parseSchedule(args: string[]): DqCommand {
   };
 }
 
-function isTimeZone(zone: string): boolean {
-  if (!/^[A-Za-z0-9_+\-/]{1,50}$/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+/** A zone name as typed in Slack: short, of the characters zone names use, and known to the runtime. */
+function isTypedTimeZone(zone: string): boolean {
+  return /^[A-Za-z0-9_+\-/]{1,50}$/.test(zone) && isTimeZone(zone);
 }
 
 /** `utc` -> `UTC`, `europe/london` -> `Europe/London`: the spelling Scheduler expects. */

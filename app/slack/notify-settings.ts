@@ -1,3 +1,4 @@
+import { isTimeZone } from "../calendar/zoned-time.ts";
 import { UserFacingError } from "../domain/errors.ts";
 
 /** A notification setting that cannot be read. */
@@ -38,11 +39,8 @@ export function parseQuietHours(text: string): QuietHours {
   if (!match)
     throw new NotifySettingsError(`quiet hours ${JSON.stringify(text.slice(0, 60))}: expected HH:MM-HH:MM [Area/City]`);
   const timezone = match[5] ?? "UTC";
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
-  } catch {
+  if (!isTimeZone(timezone))
     throw new NotifySettingsError(`quiet hours: ${JSON.stringify(timezone)} is not an IANA time zone`);
-  }
   const start = Number(match[1]) * 60 + Number(match[2]);
   const end = Number(match[3]) * 60 + Number(match[4]);
   if (start === end) throw new NotifySettingsError("quiet hours: the span is empty (start equals end)");

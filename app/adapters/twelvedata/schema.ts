@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isTimeZone } from "../../calendar/zoned-time.ts";
 import type { Bar } from "../../domain/bar.ts";
 
 /** Numbers arrive as strings ("257.10001"); anything that is not a finite number is refused. */
@@ -11,17 +12,7 @@ const finiteNumber = z.union([z.string(), z.number()]).transform((raw, ctx) => {
   return value;
 });
 
-const ianaZone = z.string().refine(
-  (zone) => {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "not an IANA time zone" },
-);
+const ianaZone = z.string().refine(isTimeZone, { message: "not an IANA time zone" });
 
 /** A daily bar's datetime is the date alone; a time part, if one ever comes, is dropped. */
 const ValueSchema = z
