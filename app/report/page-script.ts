@@ -4,7 +4,7 @@
  * (sortable, filterable) and each failing symbol's chart when it scrolls into view. No backticks or template
  * placeholders inside: this is a plain string.
  */
-export const PAGE_SCRIPT = String.raw`function (chartOption) {
+export const PAGE_SCRIPT = `function (chartOption) {
   "use strict";
   var data = JSON.parse(document.getElementById("dq-data").textContent);
   var rows = data.rows;
