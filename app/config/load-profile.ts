@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./config.ts";
@@ -8,8 +9,16 @@ import { type Profile, ProfileSchema } from "./profile.ts";
 /** The profile's file name, looked for in the working directory (the repository's root for the CLI and local stack). */
 export const PROFILE_FILE = "dq.config.yaml";
 
-/** Environment variables: the profile itself (YAML or JSON: how a deployed function gets it), or a file's path. */
-export const PROFILE_ENV = { inline: "DQ_PROFILE", file: "DQ_PROFILE_FILE" } as const;
+/**
+ * Environment variables: the profile itself (YAML or JSON: how a deployed function gets it), the SSM parameter
+ * that holds it when it is too large for the function's 4 KB environment (`name:version`, read by
+ * app/runtime/profile.ts), or a file's path.
+ */
+export const PROFILE_ENV = {
+  inline: "DQ_PROFILE",
+  parameter: "DQ_PROFILE_PARAMETER",
+  file: "DQ_PROFILE_FILE",
+} as const;
 
 /** The profile cannot be read or does not validate. The message names the source and the first bad key. */
 export class ProfileError extends ConfigError {
@@ -43,6 +52,22 @@ export function parseProfile(text: string, source: string): Profile {
     throw new ProfileError(source, `${where}${first?.message ?? z.prettifyError(parsed.error)}${more}`);
   }
   return parsed.data;
+}
+
+/**
+ * The profile's text as a deployed function receives it: validated, and as compact JSON (no comments, no
+ * indentation: a fraction of the file, for Lambda's 4 KB environment). When JSON cannot say what the YAML says
+ * (`.inf`, say), the text as written. Throws ProfileError naming `source` and the first bad key.
+ */
+export function compactProfile(text: string, source: string): { profile: Profile; text: string } {
+  const profile = parseProfile(text, source);
+  try {
+    const compact = JSON.stringify(parseYaml(text) ?? {});
+    if (isDeepStrictEqual(parseProfile(compact, source), profile)) return { profile, text: compact };
+  } catch {
+    // Not representable as JSON: the original text, which validated above.
+  }
+  return { profile, text };
 }
 
 /** Reads and validates a profile file. Throws ProfileError. */

@@ -13,7 +13,6 @@ import { SchedulerResume } from "../adapters/scheduler/resume-scheduler.ts";
 import { SqsWorkQueue } from "../adapters/sqs/work-queue.ts";
 import { TwelveDataClient } from "../adapters/twelvedata/client.ts";
 import { ConfigError, isLoopbackUrl } from "../config/config.ts";
-import { loadProfile } from "../config/load-profile.ts";
 import { profileSettings } from "../config/profile-settings.ts";
 import { type RuntimeConfig, runtimeConfigFromEnv } from "../config/runtime-config.ts";
 import { type Clock, systemClock } from "../domain/clock.ts";
@@ -29,6 +28,7 @@ import { Operations } from "../pipeline/operations.ts";
 import { accountOf } from "../pipeline/planning.ts";
 import { ENV } from "../wiring.ts";
 import { perContainer } from "./per-container.ts";
+import { resolveProfile } from "./profile.ts";
 import { resolveSecret } from "./secrets.ts";
 import { asLog, createLogger, EmfMetrics } from "./telemetry.ts";
 import { readUniverse } from "./universe.ts";
@@ -71,8 +71,18 @@ export interface AwsClient {
 export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): Promise<PipelineRuntime> {
   const env = overrides.env ?? process.env;
   const config = runtimeConfigFromEnv(env);
-  // The datalake profile: DQ_PROFILE on AWS, dq.config.yaml in the working directory on the local stack.
-  const { profile } = loadProfile(env);
+  const instrument = <T extends object>(client: T): T => {
+    overrides.instrumentClient?.(client as unknown as AwsClient);
+    return client;
+  };
+  let ssm: SSMClient | undefined;
+  const ssmClient = () => {
+    ssm ??= instrument(new SSMClient({}));
+    return ssm;
+  };
+  // The datalake profile: DQ_PROFILE (or, when it is too large for the environment, the SSM parameter
+  // DQ_PROFILE_PARAMETER names) on AWS; dq.config.yaml in the working directory on the local stack.
+  const { profile } = await resolveProfile(env, ssmClient);
   const fromProfile = profileSettings(profile);
   const clock = overrides.clock ?? systemClock;
   const apiKey =
@@ -94,10 +104,6 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
     ...(overrides.settings?.leaseMs === undefined ? deployedTimings(config.processorTimeoutSeconds) : {}),
     ...overrides.settings,
   });
-  const instrument = <T extends object>(client: T): T => {
-    overrides.instrumentClient?.(client as unknown as AwsClient);
-    return client;
-  };
   const doc = DynamoDBDocumentClient.from(instrument(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -151,7 +157,7 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
   };
   // On AWS the explicit universe lives in SSM (it may be far larger than an environment holds); locally, in variables.
   const universe = config.universeParameterPath
-    ? await readUniverse(instrument(new SSMClient({})), config.universeParameterPath)
+    ? await readUniverse(ssmClient(), config.universeParameterPath)
     : { symbols: config.symbols, deny: config.denySymbols };
   const operations = new Operations(ctx, {
     datalake: config.datalake || (profile.datalake.uri ?? ""),
