@@ -36,6 +36,22 @@ export const BUNDLE = {
   handler: "index.handler",
 } as const;
 
+/**
+ * Files a module reads at run time instead of importing them (esbuild cannot inline them): the report's charting
+ * library browser build (inlined into every page), resvg's WebAssembly module (rasterizes charts for Slack on any
+ * CPU, Lambda's arm64 included) and the font the labels are drawn with (a Lambda has no system fonts). A bundle
+ * that includes `module` ships each `file` beside its index.mjs (infra/bundle.ts), where the module looks first;
+ * elsewhere each is read from its npm package (`from`).
+ */
+export const RUNTIME_ASSETS = {
+  module: "app/report/assets.ts",
+  files: {
+    echarts: { file: "echarts.min.js", from: "echarts/dist/echarts.min.js" },
+    resvgWasm: { file: "resvg.wasm", from: "@resvg/resvg-wasm/index_bg.wasm" },
+    font: { file: "DejaVuSans.ttf", from: "dejavu-fonts-ttf/ttf/DejaVuSans.ttf" },
+  },
+} as const;
+
 export const QUEUE = {
   /** Lambda's event source mapping: one message per invocation, partial batch failures reported. */
   batchSize: 1,

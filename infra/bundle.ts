@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSync, type Message } from "esbuild";
-import { BUNDLE } from "../app/wiring.ts";
+import { BUNDLE, RUNTIME_ASSETS } from "../app/wiring.ts";
 
 /** Handler entries that esbuild could not bundle, or a bundle that is not a Lambda handler. */
 export class BundleError extends Error {
@@ -39,6 +40,8 @@ export interface WrittenBundle {
   bytes: number;
   /** 0 without a source map. */
   sourceMapBytes: number;
+  /** Files read at run time, shipped beside the module (app/wiring.ts RUNTIME_ASSETS): name → bytes. */
+  assets: Record<string, number>;
 }
 
 /** The file name inside the archive and the handler setting that points at its `handler` export. */
@@ -135,7 +138,8 @@ function buildGroup(
       throw new BundleError([entry], "esbuild produced no module or no source map for it");
     }
     const dir = path.dirname(file);
-    replaceDirectory(dir, { [BUNDLE_FILE]: code, ...(map ? { [`${BUNDLE_FILE}.map`]: map } : {}) });
+    const assets = Object.keys(meta.inputs).includes(RUNTIME_ASSETS.module) ? runtimeAssets(root, entry) : {};
+    replaceDirectory(dir, { [BUNDLE_FILE]: code, ...(map ? { [`${BUNDLE_FILE}.map`]: map } : {}), ...assets });
     written.set(name, {
       entry,
       dir,
@@ -143,9 +147,26 @@ function buildGroup(
       exports: meta.exports,
       bytes: code.byteLength,
       sourceMapBytes: map?.byteLength ?? 0,
+      assets: Object.fromEntries(Object.entries(assets).map(([name, bytes]) => [name, bytes.byteLength])),
     });
   }
   return written;
+}
+
+/** The files a bundled module reads at run time, from their npm packages as installed under the root. */
+function runtimeAssets(root: string, entry: string): Record<string, Uint8Array> {
+  const resolve = createRequire(path.join(root, "package.json")).resolve;
+  const out: Record<string, Uint8Array> = {};
+  for (const { file, from } of Object.values(RUNTIME_ASSETS.files)) {
+    try {
+      out[file] = readFileSync(resolve(from));
+    } catch (error) {
+      throw new BundleError([entry], `it reads ${from} at run time, which is not installed: run npm ci`, {
+        cause: error,
+      });
+    }
+  }
+  return out;
 }
 
 /** Writes the files into a fresh sibling directory, then swaps it in, so a reader never sees half a bundle. */

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createCoordinatorHandler } from "../app/handlers/coordinator.ts";
@@ -82,6 +83,11 @@ export interface LocalStackOptions {
    * notifier each run in a Node process of their own. The Slack app stays the TypeScript one.
    */
   bundles?: string;
+  /**
+   * Keep each finished session's report page in a bucket of the stack's S3 (fauxqs), as the notifier does on AWS:
+   * the page, its link and the worst failures' charts in the summary's thread. @default false
+   */
+  reportsBucket?: boolean;
 }
 
 export interface LocalStack {
@@ -105,6 +111,11 @@ export interface LocalStack {
   /** The bundled functions, when the stack runs them (the `bundles` option). */
   bundles?: BundledFunctions;
   stop(): Promise<void>;
+}
+
+/** The local stack's reports bucket (on AWS, infra/reports.ts names it with a unique suffix). */
+function reportsBucketName(stack: string): string {
+  return `dq-${stack}-reports`;
 }
 
 /**
@@ -196,7 +207,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.batchSize ? { [ENV.batchSize]: String(options.batchSize) } : {}),
       ...(options.datalake ? { [ENV.datalake]: options.datalake } : {}),
       ...(options.lookbackDays ? { [ENV.lookbackDays]: String(options.lookbackDays) } : {}),
+      ...(options.reportsBucket ? { [ENV.reportsBucket]: reportsBucketName(stack) } : {}),
     };
+    if (options.reportsBucket) {
+      const s3 = new S3Client({ ...localClientConfig(fauxqs.endpoint), forcePathStyle: true });
+      await s3.send(new CreateBucketCommand({ Bucket: reportsBucketName(stack) }));
+    }
     let slackApi: Awaited<ReturnType<typeof startLocalSlackApi>> | undefined;
     if (options.slack) {
       slackApi = await startLocalSlackApi(options.slack);

@@ -1,6 +1,7 @@
-import { Resvg } from "@resvg/resvg-js";
+import { initWasm, Resvg } from "@resvg/resvg-wasm";
 import * as echarts from "echarts";
 import type { PriceField } from "../quality/types.ts";
+import { reportAsset } from "./assets.ts";
 import type { ChartData } from "./chart-data.ts";
 import { chartOption } from "./chart-option.ts";
 
@@ -13,12 +14,6 @@ export interface ChartImageOptions {
   height?: number;
   /** Pixels per CSS pixel of the PNG (2 for a sharp image in Slack). @default 2 */
   scale?: number;
-  /**
-   * Font files for the labels. Where the machine has fonts (Debian: fonts-dejavu-core) they are found by themselves;
-   * a Lambda has none, so its bundle ships one and names it here.
-   * @default []
-   */
-  fontFiles?: string[];
 }
 
 /** The chart as SVG, rendered on the server by ECharts (no browser, no DOM): the same definition as the page's. */
@@ -37,16 +32,42 @@ export function chartSvg(chart: ChartData, options: ChartImageOptions = {}): str
   }
 }
 
-/** The chart as PNG, for Slack: ECharts' SVG rasterized by resvg (Rust, no browser, runs in Lambda). */
-export function chartPng(chart: ChartData, options: ChartImageOptions = {}): Buffer {
-  return rasterize(chartSvg(chart, options), options).asPng();
+/** The chart as PNG, for Slack: ECharts' SVG rasterized by resvg. */
+export async function chartPng(chart: ChartData, options: ChartImageOptions = {}): Promise<Buffer> {
+  const image = await rasterize(chartSvg(chart, options), options);
+  try {
+    return Buffer.from(image.asPng());
+  } finally {
+    image.free();
+  }
 }
 
-/** The rendered image, pixels included (tests look at them). */
-export function rasterize(svg: string, options: ChartImageOptions = {}) {
-  return new Resvg(svg, {
+let ready: Promise<void> | undefined;
+
+/** resvg's WebAssembly module, compiled once per process. */
+function resvgReady(): Promise<void> {
+  ready ??= initWasm(reportAsset("resvgWasm")).catch((error: unknown) => {
+    ready = undefined;
+    throw error;
+  });
+  return ready;
+}
+
+/**
+ * The rendered image, pixels included (tests look at them); the caller frees it. resvg runs as WebAssembly, so the
+ * same code draws on this machine and in an arm64 Lambda, and the labels use the font shipped with dq, never the
+ * machine's: no system font is read, so an image looks the same wherever it is drawn.
+ */
+export async function rasterize(svg: string, options: ChartImageOptions = {}) {
+  await resvgReady();
+  const resvg = new Resvg(svg, {
     background: "#ffffff",
     fitTo: { mode: "width", value: (options.width ?? 800) * (options.scale ?? 2) },
-    font: { loadSystemFonts: true, fontFiles: options.fontFiles ?? [], defaultFontFamily: "DejaVu Sans" },
-  }).render();
+    font: { fontBuffers: [new Uint8Array(reportAsset("font"))], defaultFontFamily: "DejaVu Sans" },
+  });
+  try {
+    return resvg.render();
+  } finally {
+    resvg.free();
+  }
 }

@@ -18,8 +18,6 @@ export interface PublishReportOptions {
   thread?: { poster: ChartPoster; channel: string; ts: string };
   /** PNG charts posted in the thread, worst failures first. @default 3 */
   images?: number;
-  /** Font files for the PNG labels (a Lambda has no system fonts). */
-  fontFiles?: string[];
 }
 
 export interface PublishedReport {
@@ -53,7 +51,7 @@ export async function publishReport(options: PublishReportOptions): Promise<Publ
         await thread.poster.upload({
           channel: thread.channel,
           threadTs: thread.ts,
-          png: chartPng(failure.chart, { fontFiles: options.fontFiles }),
+          png: await chartPng(failure.chart),
           filename: `${failure.symbol}-close.png`,
           title: `${failure.symbol}: ${codes}`,
           altText: `${failure.symbol} close, datalake against reference, ${codes} marked`,

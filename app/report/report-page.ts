@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { reportAsset } from "./assets.ts";
 import { chartOption } from "./chart-option.ts";
 import { PAGE_SCRIPT } from "./page-script.ts";
 import type { ReportFigures, ReportModel } from "./report-model.ts";
@@ -8,7 +7,7 @@ let echartsSource: string | undefined;
 
 /** The charting library's browser build, inlined into every page (no external script: the page opens from disk). */
 function echartsBrowserBuild(): string {
-  echartsSource ??= readFileSync(createRequire(import.meta.url).resolve("echarts/dist/echarts.min.js"), "utf8");
+  echartsSource ??= reportAsset("echarts").toString("utf8");
   return echartsSource;
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { listenOnLoopback, readBody, sendJson } from "../aws/http-server.ts";
+import { listenOnLoopback, sendJson } from "../aws/http-server.ts";
 import { BLOCK_KIT, blockProblems, blocksTextLength } from "./block-kit-limits.ts";
 
 /** A token bucket: `burst` calls at once, then `perSecond`. */
@@ -63,6 +63,18 @@ export interface FakeSlackMessage {
   threadTs?: string;
   /** A reply also shown in the channel (`reply_broadcast`). */
   broadcast?: boolean;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: FakeSlackFile[];
+}
+
+/** A file uploaded through files.getUploadURLExternal, its upload URL and files.completeUploadExternal. */
+export interface FakeSlackFile {
+  id: string;
+  filename: string;
+  title?: string;
+  altText?: string;
+  /** The bytes posted to the upload URL; undefined until they are. */
+  bytes?: Buffer;
 }
 
 /** An answer forced on the next calls of a method (see `failNext`). */
@@ -94,6 +106,7 @@ export class FakeSlack {
   readonly #messages = new Map<string, FakeSlackMessage>();
   readonly #forced = new Map<string, ForcedAnswer[]>();
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #files = new Map<string, FakeSlackFile & { length: number }>();
   readonly #limits: FakeSlackRateLimits | undefined;
   #latencyMs: number;
   #lastTs = 0;
@@ -150,6 +163,12 @@ export class FakeSlack {
     return found ? { ...found } : undefined;
   }
 
+  /** A file by id, with the bytes uploaded for it. */
+  file(id: string): FakeSlackFile | undefined {
+    const found = this.#files.get(id);
+    return found ? { ...found } : undefined;
+  }
+
   /** Every later call waits this long before it is answered (a slow Slack). */
   setLatency(ms: number): void {
     this.#latencyMs = ms;
@@ -168,7 +187,8 @@ export class FakeSlack {
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const at = Date.now();
-    const body = await readBody(request);
+    const raw = await readRawBody(request);
+    const body = raw.toString("utf8");
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     const args = parseArgs(body, request.headers["content-type"]);
     const token = bearer(request.headers.authorization) ?? (typeof args.token === "string" ? args.token : undefined);
@@ -180,6 +200,20 @@ export class FakeSlack {
       const refused = this.#refusal(call);
       call.outcome = refused ?? "ok";
       response.writeHead(refused ? 400 : 200, { "content-type": "text/plain" }).end(refused ?? "ok");
+      return;
+    }
+    if (path.startsWith("/upload/")) {
+      // Slack's upload URL: the file's bytes, raw or as the one part of a multipart form (the WebClient's way);
+      // 200 with a plain-text answer, 400 when the bytes are not the length announced.
+      const file = this.#files.get(path.slice("/upload/".length));
+      const bytes = await uploadedBytes(raw, request.headers["content-type"]);
+      this.#calls.push({ method: "upload", token, args: { file: file?.id, bytes: bytes.length }, at });
+      if (!file || bytes.length === 0 || bytes.length !== file.length) {
+        response.writeHead(400, { "content-type": "text/plain" }).end("bad upload");
+        return;
+      }
+      file.bytes = bytes;
+      response.writeHead(200, { "content-type": "text/plain" }).end(`OK - ${bytes.length}`);
       return;
     }
     const method = path.match(/^\/api\/([a-zA-Z.]+)$/)?.[1];
@@ -284,9 +318,60 @@ export class FakeSlack {
       case "chat.postEphemeral":
         if (!channel || typeof call.args.user !== "string") return { ok: false, error: "invalid_arguments" };
         return { ok: true, message_ts: this.#nextTs() };
+      case "files.getUploadURLExternal":
+        return this.#uploadUrl(call.args);
+      case "files.completeUploadExternal":
+        return this.#completeUpload(call.args);
       default:
         return { ok: false, error: "unknown_method" };
     }
+  }
+
+  #uploadUrl(args: Record<string, unknown>): Record<string, unknown> {
+    const length = Number(args.length);
+    if (typeof args.filename !== "string" || args.filename === "" || !Number.isInteger(length) || length <= 0)
+      return { ok: false, error: "invalid_arguments" };
+    const id = `F${String(this.#files.size + 1).padStart(8, "0")}`;
+    const altText = typeof args.alt_text === "string" ? args.alt_text : undefined;
+    this.#files.set(id, { id, filename: args.filename, length, ...(altText ? { altText } : {}) });
+    return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
+  }
+
+  /** The uploaded files shared as one message, in a channel or a thread's reply. */
+  #completeUpload(args: Record<string, unknown>): Record<string, unknown> {
+    let listed: unknown;
+    try {
+      listed = typeof args.files === "string" ? JSON.parse(args.files) : args.files;
+    } catch {
+      return { ok: false, error: "invalid_arguments" };
+    }
+    if (!Array.isArray(listed) || listed.length === 0) return { ok: false, error: "invalid_arguments" };
+    const files: FakeSlackFile[] = [];
+    for (const entry of listed as { id?: unknown; title?: unknown }[]) {
+      const file = this.#files.get(String(entry.id));
+      if (!file?.bytes) return { ok: false, error: "file_not_found" };
+      if (typeof entry.title === "string") file.title = entry.title;
+      const { length: _length, ...shared } = file;
+      files.push(shared);
+    }
+    const channel = typeof args.channel_id === "string" ? args.channel_id : undefined;
+    if (channel) {
+      const threadTs = typeof args.thread_ts === "string" ? args.thread_ts : undefined;
+      if (threadTs !== undefined && !this.#messages.has(key(channel, threadTs)))
+        return { ok: false, error: "thread_not_found" };
+      const text = typeof args.initial_comment === "string" ? args.initial_comment : "";
+      const message: FakeSlackMessage = {
+        channel,
+        ts: this.#nextTs(),
+        text,
+        blocks: [],
+        updates: 0,
+        files,
+        ...(threadTs !== undefined ? { threadTs } : {}),
+      };
+      this.#messages.set(key(channel, message.ts), message);
+    }
+    return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? f.filename, name: f.filename })) };
   }
 
   /** Slack's ts: seconds and a six-digit sequence, unique and increasing. */
@@ -299,6 +384,20 @@ export class FakeSlack {
 
 export function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   return FakeSlack.start(options);
+}
+
+async function uploadedBytes(raw: Buffer, contentType: string | undefined): Promise<Buffer> {
+  if (!contentType?.startsWith("multipart/form-data")) return raw;
+  const form = await new Response(raw, { headers: { "content-type": contentType } }).formData();
+  for (const value of form.values())
+    if (typeof value !== "string") return Buffer.from(await (value as Blob).arrayBuffer());
+  return Buffer.alloc(0);
+}
+
+async function readRawBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 function key(channel: string, ts: string): string {

@@ -4,6 +4,7 @@ import type { Clock } from "../../app/domain/clock.ts";
 import { createSlackLambdaHandler } from "../../app/handlers/slack.ts";
 import type { Log } from "../../app/pipeline/context.ts";
 import type { PipelineRuntime } from "../../app/runtime/pipeline-runtime.ts";
+import { createReportAfterSummary } from "../../app/runtime/report-runtime.ts";
 import { createNotifierDeps, createSlackRuntime } from "../../app/runtime/slack-runtime.ts";
 import { createSlackApp } from "../../app/slack/app.ts";
 import { boltLogger } from "../../app/slack/bolt-logger.ts";
@@ -141,6 +142,8 @@ export async function startLocalSlackFunctions(
     ...(await createNotifierDeps(env, log)),
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  // As the notifier function does on AWS: a finished session's report page, link and charts, where a bucket is set.
+  const report = await createReportAfterSummary(env, log);
   const { deps } = await createSlackRuntime({ env, pipeline });
   const server: SlackHttpServer = await startSlackHttpServer({ deps });
   let stopSocket = async () => {};
@@ -163,7 +166,11 @@ export async function startLocalSlackFunctions(
     requestUrl: server.requestUrl,
     signingSecret: deps.signingSecret,
     socketMode: options.appToken !== undefined,
-    notifier: (event) => notify(event),
+    notifier: async (event) => {
+      const outcomes = await notify(event);
+      await report?.(event, outcomes);
+      return outcomes;
+    },
     slack: asLocalFunction("slack", createSlackLambdaHandler(deps)),
     stop: async () => {
       await stopSocket();

@@ -119,6 +119,7 @@ describe("handlerArchive", () => {
     exports,
     bytes: 1,
     sourceMapBytes: 0,
+    assets: {},
   });
 
   it("is the bundle's directory by path, so the state holds a path and a hash, never the code", async () => {

@@ -26,6 +26,17 @@ describe("the handler bundles", () => {
     },
   );
 
+  // The report step reads three files at run time; only the function that draws reports carries them.
+  it("ships the report's chart library, resvg's WebAssembly and the font with the notifier alone", () => {
+    expect(Object.keys(bundles.get("notifier")?.assets ?? {}).sort()).toEqual([
+      "DejaVuSans.ttf",
+      "echarts.min.js",
+      "resvg.wasm",
+    ]);
+    for (const name of Object.keys(FUNCTIONS).filter((n) => n !== "notifier"))
+      expect(bundles.get(name)?.assets, name).toEqual({});
+  });
+
   // Lambda refuses a zipped package above 50 MB and an unzipped one above 250 MB; dq's are far below, and a
   // bundle that suddenly grows tenfold (a dependency pulled in whole) should be noticed.
   it.each(Object.keys(FUNCTIONS) as FunctionName[])("keeps %s below 5 MB", (name) => {

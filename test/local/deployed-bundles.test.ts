@@ -53,6 +53,7 @@ beforeAll(async () => {
     processorConcurrency: 4,
     dailySchedule: false,
     slack: {},
+    reportsBucket: true,
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
 }, 120_000);
@@ -124,6 +125,25 @@ describe("the deployed bundles on the local stack", () => {
     );
     const failed = results.filter((r) => r.status === "fail").length;
     expect(summary.text).toContain(`${failed} of ${symbols.length} symbols failed`);
+
+    // The notifier's report step, from the bundle: the chart library, resvg's WebAssembly and the font ship beside
+    // its module (a Lambda has no node_modules and no fonts). The worst failures' charts and the page's link go to
+    // the summary's thread, and the link opens the page.
+    const thread = () => stack.slack?.fakeSlack.thread(LOCAL_SLACK.channel, summary.ts) ?? [];
+    const link = await eventually(() => thread().find((m) => m.text.includes("Open the report page")), 30_000);
+    const charts = thread().filter((m) => (m.files ?? []).length > 0);
+    expect(charts).toHaveLength(Math.min(3, failed));
+    for (const chart of charts) {
+      const png = stack.slack?.fakeSlack.file(chart.files?.[0]?.id ?? "")?.bytes;
+      expect(png?.subarray(1, 4).toString("latin1")).toBe("PNG");
+      expect(png?.length).toBeGreaterThan(20_000);
+    }
+    const url = link.text.match(/<([^|>]+)\|/)?.[1] ?? "";
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`dq report · ${started.sessionId}`);
+    expect(html).toContain("echarts");
   }, 120_000);
 });
 

@@ -42,16 +42,17 @@ describe("a chart as an image, for Slack", () => {
       expect(svg, text).toContain(text);
   });
 
-  it("is a PNG of the asked size, twice the CSS pixels", () => {
-    const png = chartPng(chart, { width: 800, height: 360 });
+  it("is a PNG of the asked size, twice the CSS pixels", async () => {
+    const png = await chartPng(chart, { width: 800, height: 360 });
     expect(pngSize(png)).toEqual({ width: 1600, height: 720 });
     expect(png.length).toBeGreaterThan(20_000);
     expect(png.length).toBeLessThan(1_000_000);
   });
 
-  it("is not blank: both series' colours are drawn and the labels have ink", () => {
-    const image = rasterize(chartSvg(chart));
+  it("is not blank: both series' colours are drawn and the labels have ink, in the font shipped with dq", async () => {
+    const image = await rasterize(chartSvg(chart));
     const pixels = image.pixels;
+    image.free();
     let red = 0;
     let blue = 0;
     let dark = 0;
