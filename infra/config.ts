@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ConfigError, MAX_LOOKBACK_DAYS, providerConfig } from "../app/config/config.ts";
 import { isValidSymbol } from "../app/domain/symbol.ts";
 import { FUNCTIONS, type FunctionName, SCHEDULE } from "../app/wiring.ts";
+import { readStackProfile, type StackProfile } from "./profile.ts";
 
 /** Stack configuration that is missing or malformed. The message names every offending `dq:` key. */
 export class StackConfigError extends Error {
@@ -136,6 +137,11 @@ export const StackConfigSchema = z.object({
   alarmTopicArn: optional(
     z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, "expected an SNS topic ARN"),
   ),
+  /**
+   * The datalake profile (dq.config.yaml's schema), a path relative to the project; empty: dq.config.yaml when the
+   * project has one, else the defaults. Read and validated at deploy time, and passed to the functions.
+   */
+  profile: z.string().default(""),
   /** Deletion protection. Always on for the stack named prod. */
   protect: z.boolean().default(false),
   /**
@@ -187,6 +193,7 @@ export const CONFIG_KEYS: Record<ConfigKey, ConfigKind> = {
   alarmDeadLetterMessages: "integer",
   alarmEmail: "string",
   alarmTopicArn: "string",
+  profile: "string",
   protect: "boolean",
   ledgerTable: "string",
 };
@@ -241,6 +248,8 @@ export interface StackSettings {
     email?: string;
     topicArn?: string;
   };
+  /** `dq:profile` as set: the profile's path relative to the project; "" for dq.config.yaml or the defaults. */
+  profileFile: string;
   protect: boolean;
   /** Another stack's table whose credit ledger this stack shares; null when its own table holds it. */
   ledgerTable: string | null;
@@ -250,6 +259,8 @@ export interface StackConfig extends StackSettings {
   /** `aws:region`: where the stack is deployed. */
   region: string;
   secrets: Record<SecretKey, pulumi.Output<string>>;
+  /** The datalake profile, read and validated from `profileFile`. */
+  profile: StackProfile;
 }
 
 /** Validates raw config values (as Pulumi's typed getters return them) into the stack's settings. */
@@ -325,6 +336,7 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
       ...(c.alarmEmail === undefined ? {} : { email: c.alarmEmail }),
       ...(c.alarmTopicArn === undefined ? {} : { topicArn: c.alarmTopicArn }),
     },
+    profileFile: c.profile,
     // A prod stack that forgot the flag must still be hard to destroy by accident.
     protect: c.protect || stack === "prod",
     ledgerTable: c.ledgerTable === "" ? null : c.ledgerTable,
@@ -340,12 +352,14 @@ function datalakeLocation(uri: string): DatalakeLocation {
 }
 
 /**
- * Reads every `dq:` key of the current stack and its `aws:region`, and validates them; secrets stay Pulumi secrets.
+ * Reads every `dq:` key of the current stack and its `aws:region`, and validates them, and the datalake profile
+ * `dq:profile` names (relative to `projectDir`, where Pulumi runs the program); secrets stay Pulumi secrets.
  */
 export function loadStackConfig(
   config = new pulumi.Config(),
   stack = pulumi.getStack(),
   awsConfig = new pulumi.Config("aws"),
+  projectDir = process.cwd(),
 ): StackConfig {
   const raw: Record<string, unknown> = {};
   const typeErrors: string[] = [];
@@ -364,7 +378,14 @@ export function loadStackConfig(
     SecretKey,
     pulumi.Output<string>
   >;
-  return { ...settings, region: region as string, secrets };
+  let profile: StackProfile;
+  try {
+    profile = readStackProfile(settings.profileFile, projectDir);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new StackConfigError(stack, [`dq:profile: ${error.message}`], { cause: error });
+  }
+  return { ...settings, region: region as string, secrets, profile };
 }
 
 function readKey(config: pulumi.Config, key: string, kind: ConfigKind): unknown {

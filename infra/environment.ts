@@ -1,7 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { PROFILE_ENV } from "../app/config/load-profile.ts";
 import { ENV, type FunctionName, METRICS } from "../app/wiring.ts";
 import type { SecretKey, StackSettings } from "./config.ts";
 import type { InfraNames } from "./names.ts";
+
+/**
+ * How the functions that build the pipeline get the datalake profile: its text in DQ_PROFILE when their
+ * environments hold it, else the SSM parameter's `name:version` in DQ_PROFILE_PARAMETER (see profileDelivery).
+ */
+export type ProfileDelivery = { inline: string } | { parameter: pulumi.Input<string> };
 
 /** What the functions' environments are made of. */
 export interface EnvironmentSources {
@@ -19,6 +26,7 @@ export interface EnvironmentSources {
   parameterNames: Record<SecretKey, pulumi.Input<string>>;
   /** The credit ledger's account: the hash of the provider key (not a secret; the key stays in SSM). */
   ledgerAccount: pulumi.Input<string>;
+  profile: ProfileDelivery;
   coordinatorArn?: pulumi.Input<string>;
 }
 
@@ -48,6 +56,9 @@ function pipeline(s: EnvironmentSources): Environment {
     [ENV.lookbackDays]: String(s.settings.lookbackDays),
     // The queue's visibility is made from it (queues.ts); the pipeline derives its lease and sweep from it too.
     [ENV.processorTimeoutSeconds]: String(s.settings.functions.processor.timeoutSeconds),
+    ...("inline" in s.profile
+      ? { [PROFILE_ENV.inline]: s.profile.inline }
+      : { [PROFILE_ENV.parameter]: s.profile.parameter }),
   };
 }
 
@@ -115,6 +126,7 @@ export function environmentBytes(variables: Record<string, string>): number {
 export function largestEnvironments(
   settings: StackSettings,
   names: InfraNames,
+  profile: ProfileDelivery,
 ): Record<FunctionName, Record<string, string>> {
   const at = "aws-us-gov:SERVICE:ap-southeast-99:123456789012";
   const arn = (service: string, resource: string) => `arn:${at.replace("SERVICE", service)}:${resource}`;
@@ -130,6 +142,8 @@ export function largestEnvironments(
     schedulerRoleArn: `arn:aws-us-gov:iam::123456789012:role/${names.scheduleGroup}-role-0123456`,
     parameterNames: names.secretParameters,
     ledgerAccount: "0123456789abcdef",
+    // Room for a parameter version of seven digits.
+    profile: "inline" in profile ? profile : { parameter: `${names.profileParameter}:9999999` },
     coordinatorArn: arn("lambda", `function:${names.function("coordinator")}`),
   };
   return Object.fromEntries(
@@ -140,9 +154,21 @@ export function largestEnvironments(
   ) as Record<FunctionName, Record<string, string>>;
 }
 
+/**
+ * Whether the profile goes into the environments as it is (when every function that gets it still fits Lambda's
+ * 4 KB with it, at their largest) or into an SSM parameter.
+ */
+export function profileDelivery(settings: StackSettings, names: InfraNames, text: string): "inline" | "parameter" {
+  const environments = largestEnvironments(settings, names, { inline: text });
+  const fits = Object.values(environments).every(
+    (variables) => environmentBytes(variables) <= LAMBDA_ENVIRONMENT_BYTES,
+  );
+  return fits ? "inline" : "parameter";
+}
+
 /** What would make CreateFunction fail on the 4 KB limit, naming the function and the keys that take the most. */
-export function environmentIssues(settings: StackSettings, names: InfraNames): string[] {
-  return Object.entries(largestEnvironments(settings, names)).flatMap(([name, variables]) => {
+export function environmentIssues(settings: StackSettings, names: InfraNames, profile: ProfileDelivery): string[] {
+  return Object.entries(largestEnvironments(settings, names, profile)).flatMap(([name, variables]) => {
     const bytes = environmentBytes(variables);
     if (bytes <= LAMBDA_ENVIRONMENT_BYTES) return [];
     const largest = Object.entries(variables)

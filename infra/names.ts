@@ -1,3 +1,4 @@
+import { deepCheckScheduleName } from "../app/config/profile-settings.ts";
 import { METRICS, resourceNames } from "../app/wiring.ts";
 
 /**
@@ -16,6 +17,10 @@ export function infraNames(stack: string) {
     /** Events, alarm notifications and notifier runs that never reached or never passed the notifier. */
     undeliveredQueue: `${prefix}-undelivered`,
     alarmTopic: `${prefix}-alarms`,
+    /** The weekly deep check's schedule, beside the daily one, when the profile has a deep check. */
+    deepCheckSchedule: deepCheckScheduleName(stack),
+    /** The datalake profile, when it is too large for the functions' environments (infra/profile.ts). */
+    profileParameter: `/dq/${stack}/profile`,
     dashboard: prefix,
     alarm: (what: string) => `${prefix}-${what}`,
     /** The dimensions of every dq metric this stack's functions write. */

@@ -19,6 +19,8 @@ export interface GrantTargets {
   parameterArns: Record<SecretKey, pulumi.Input<string>>;
   /** The path of the universe parameters, which GetParametersByPath is authorized against. */
   universePathArn: pulumi.Input<string>;
+  /** The datalake profile's parameter, when the profile is too large for the environments (infra/profile.ts). */
+  profileParameterArn?: pulumi.Input<string>;
   /** The AWS partition (aws, aws-cn, aws-us-gov), for the ARNs built here. */
   partition: pulumi.Input<string>;
   /** Another stack's table whose credit ledger this stack shares, and the ledger's account there. */
@@ -84,7 +86,14 @@ function pipeline(t: GrantTargets): Statement[] {
     passSchedulerRole(t),
     { sid: "PutEvents", actions: ["events:PutEvents"], resources: [t.eventBusArn] },
     ...(t.sharedLedger === undefined ? [] : [sharedLedger(t.sharedLedger)]),
+    ...readProfile(t),
   ];
+}
+
+/** The profile's parameter, read at cold start by every function that builds the pipeline; none when it is inline. */
+function readProfile(t: GrantTargets): Statement[] {
+  if (t.profileParameterArn === undefined) return [];
+  return [{ sid: "ReadProfile", actions: ["ssm:GetParameter"], resources: [t.profileParameterArn] }];
 }
 
 /** The ledger items of this stack's key in another stack's table (the calls of app/adapters/dynamodb/credit-ledger.ts). */
@@ -128,6 +137,8 @@ function slackCalls(t: GrantTargets & { coordinatorArn: pulumi.Input<string> }):
     { sid: "InvokeSelf", actions: ["lambda:InvokeFunction"], resources: [slackArnBeside(t.coordinatorArn)] },
     slackItems(t),
     readParameters("ReadSlackSecrets", t, ["slackSigningSecret", "slackBotToken"]),
+    // It builds the pipeline (to read and steer sessions), which reads the profile.
+    ...readProfile(t),
   ];
 }
 

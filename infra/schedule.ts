@@ -69,6 +69,8 @@ export interface DqDailyScheduleArgs {
 /** The daily start, the scheduler role's grants, and where a start that fails for good goes. */
 export class DqDailySchedule extends pulumi.ComponentResource {
   readonly schedule: aws.scheduler.Schedule;
+  /** The scheduler role's grants, which every schedule that starts a session needs first. */
+  readonly policy: aws.iam.RolePolicy;
 
   constructor(name: string, args: DqDailyScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dq:infra:DailySchedule", name, {}, opts);
@@ -85,6 +87,7 @@ export class DqDailySchedule extends pulumi.ComponentResource {
       },
       parent,
     );
+    this.policy = policy;
     this.schedule = new aws.scheduler.Schedule(
       args.scheduleName,
       {
@@ -119,6 +122,64 @@ export class DqDailySchedule extends pulumi.ComponentResource {
         destinationConfig: { onFailure: { destination: args.startDeadLetterQueueArn } },
       },
       parent,
+    );
+    this.registerOutputs({ scheduleArn: this.schedule.arn });
+  }
+}
+
+/**
+ * The weekly deep check's field that operators own once it exists: its state, so a schedule paused in the console
+ * stays paused. Its expression and input come from the profile (deepCheckSchedule), which `pulumi up` applies.
+ */
+export const OPERATOR_OWNED_DEEP_CHECK_FIELDS = ["state"];
+
+export interface DqDeepCheckScheduleArgs {
+  /** The daily schedule, whose scheduler role and grants this one shares. */
+  daily: DqDailySchedule;
+  scheduler: DqScheduler;
+  scheduleName: string;
+  /** deepCheckSchedule(profile): the weekly cron, in UTC, and the coordinator's input. */
+  expression: string;
+  input: Record<string, unknown>;
+  /** Enabled with the daily schedule's initial state (`dq:scheduleEnabled`). */
+  enabled: boolean;
+  coordinatorArn: pulumi.Input<string>;
+  startDeadLetterQueueArn: pulumi.Input<string>;
+}
+
+/**
+ * The weekly deep check (app/config/profile-settings.ts): the same start as the daily one, to the same coordinator
+ * with the same retries and dead-letter queue, with a year of lookback and an idempotency key of its own. The
+ * coordinator's asynchronous-invocation config (one per function) is the daily schedule's.
+ */
+export class DqDeepCheckSchedule extends pulumi.ComponentResource {
+  readonly schedule: aws.scheduler.Schedule;
+
+  constructor(name: string, args: DqDeepCheckScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dq:infra:DeepCheckSchedule", name, {}, opts);
+    this.schedule = new aws.scheduler.Schedule(
+      args.scheduleName,
+      {
+        name: args.scheduleName,
+        groupName: args.scheduler.group.name,
+        description: "Starts the weekly deep check: every symbol over the profile's deep lookback",
+        scheduleExpression: args.expression,
+        // deepCheckSchedule's cron is written in UTC, whatever zone the daily schedule's is.
+        scheduleExpressionTimezone: "UTC",
+        flexibleTimeWindow: { mode: "OFF" },
+        state: args.enabled ? "ENABLED" : "DISABLED",
+        target: {
+          arn: args.coordinatorArn,
+          roleArn: args.scheduler.role.arn,
+          input: JSON.stringify(args.input),
+          retryPolicy: {
+            maximumRetryAttempts: SCHEDULE.retryAttempts,
+            maximumEventAgeInSeconds: SCHEDULE.maxEventAgeSeconds,
+          },
+          deadLetterConfig: { arn: args.startDeadLetterQueueArn },
+        },
+      },
+      { parent: this, dependsOn: [args.daily.policy], ignoreChanges: OPERATOR_OWNED_DEEP_CHECK_FIELDS },
     );
     this.registerOutputs({ scheduleArn: this.schedule.arn });
   }

@@ -1,10 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { deepCheckSchedule } from "../app/config/profile-settings.ts";
 import { accountOf } from "../app/pipeline/planning.ts";
 import { FUNCTIONS, type FunctionName } from "../app/wiring.ts";
 import { handlerArchive, writeBundles } from "./bundle.ts";
 import { loadStackConfig, type StackConfig, StackConfigError } from "./config.ts";
-import { type EnvironmentSources, environmentIssues, functionEnvironment, WITHOUT_SOURCE_MAPS } from "./environment.ts";
+import {
+  type EnvironmentSources,
+  environmentIssues,
+  functionEnvironment,
+  type ProfileDelivery,
+  profileDelivery,
+  WITHOUT_SOURCE_MAPS,
+} from "./environment.ts";
 import { DqQueueConsumer } from "./event-sources.ts";
 import { DqEventBus, DqEventRules } from "./events.ts";
 import { DqFunction } from "./functions.ts";
@@ -12,9 +20,10 @@ import { DqLedger } from "./ledger.ts";
 import { infraNames } from "./names.ts";
 import { DqObservability } from "./observability.ts";
 import { GRANTS, type GrantTargets } from "./permissions.ts";
+import { DqProfileParameter } from "./profile.ts";
 import { DqQueues } from "./queues.ts";
 import { DqReports, REPORTS_BUCKET_ENV } from "./reports.ts";
-import { DqDailySchedule, DqScheduler, scheduleArn } from "./schedule.ts";
+import { DqDailySchedule, DqDeepCheckSchedule, DqScheduler, scheduleArn } from "./schedule.ts";
 import { DqSecrets } from "./secrets.ts";
 import { DqSlackEndpoint } from "./slack-endpoint.ts";
 import { DqTable } from "./table.ts";
@@ -25,6 +34,8 @@ export interface CreateStackOptions {
   config?: StackConfig;
   /** Each function's deployment package. @default esbuild bundle of FUNCTIONS[name].entry */
   code?: (name: FunctionName, entry: string) => pulumi.Input<pulumi.asset.Archive>;
+  /** Where `dq:profile` (or dq.config.yaml) is looked for. @default the working directory: Pulumi's project */
+  projectDir?: string;
 }
 
 /** The stack outputs. */
@@ -72,10 +83,16 @@ function consoleHost(partition: { partition: string; dnsSuffix: string }): strin
 
 /** The whole system for one stack: data, queues, functions, events, schedule, secrets and observability. */
 export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
-  const config = options.config ?? loadStackConfig();
+  const config = options.config ?? loadStackConfig(undefined, undefined, undefined, options.projectDir);
   const names = infraNames(config.stack);
+  // The profile goes into the environments when they hold it, else into an SSM parameter they name.
+  const profileInline = profileDelivery(config, names, config.profile.text) === "inline";
   // Refused before anything is built: CreateFunction would fail halfway through the first deploy.
-  const tooLarge = environmentIssues(config, names);
+  const tooLarge = environmentIssues(
+    config,
+    names,
+    profileInline ? { inline: config.profile.text } : { parameter: names.profileParameter },
+  );
   if (tooLarge.length > 0) throw new StackConfigError(config.stack, tooLarge);
   const code = options.code ?? bundledCode();
   // Every resource goes through one provider, which tags it with the project and the stack.
@@ -131,6 +148,16 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     },
     opts,
   );
+  const profileParameter = profileInline
+    ? undefined
+    : new DqProfileParameter(
+        `dq-${config.stack}-profile`,
+        { name: names.profileParameter, profile: config.profile },
+        opts,
+      );
+  const profile: ProfileDelivery = profileParameter
+    ? { parameter: profileParameter.selector }
+    : { inline: config.profile.text };
   const events = new DqEventBus(names.eventBus, { busName: names.eventBus }, opts);
   const scheduler = new DqScheduler(names.scheduleGroup, { groupName: names.scheduleGroup }, opts);
 
@@ -151,6 +178,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
       slackSigningSecret: secrets.parameters.slackSigningSecret.arn,
     },
     universePathArn: universe.pathArn,
+    ...(profileParameter ? { profileParameterArn: profileParameter.parameter.arn } : {}),
     partition: partition.partition,
     ...(config.ledgerTable === null
       ? {}
@@ -175,6 +203,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     scheduleGroupName: scheduler.group.name,
     schedulerRoleArn: scheduler.role.arn,
     ledgerAccount,
+    profile,
     parameterNames: {
       twelveDataApiKey: secrets.parameters.twelveDataApiKey.name,
       slackBotToken: secrets.parameters.slackBotToken.name,
@@ -246,7 +275,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     },
     opts,
   );
-  new DqDailySchedule(
+  const daily = new DqDailySchedule(
     names.dailySchedule,
     {
       scheduler,
@@ -261,6 +290,24 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     },
     opts,
   );
+  // The weekly deep check, when the profile has one.
+  const deepCheck = deepCheckSchedule(config.profile.profile);
+  if (deepCheck) {
+    new DqDeepCheckSchedule(
+      names.deepCheckSchedule,
+      {
+        daily,
+        scheduler,
+        scheduleName: names.deepCheckSchedule,
+        expression: deepCheck.cron,
+        input: deepCheck.input,
+        enabled: config.schedule.enabled,
+        coordinatorArn: coordinator.arn,
+        startDeadLetterQueueArn: queues.startDeadLetterQueue.arn,
+      },
+      opts,
+    );
+  }
   const observability = new DqObservability(
     `dq-${config.stack}-observability`,
     {

@@ -66,3 +66,8 @@ export function deepCheckSchedule(profile: Profile): { cron: string; input: Reco
     },
   };
 }
+
+/** The deep check's schedule, beside the daily one (`dq-<stack>-daily`) in the stack's schedule group. */
+export function deepCheckScheduleName(stack: string): string {
+  return `dq-${stack}-deep-check`;
+}

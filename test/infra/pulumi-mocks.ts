@@ -115,6 +115,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     if (args.type === "aws:lambda/functionUrl:FunctionUrl")
       state.functionUrl = `https://abc123.lambda-url.${REGION}.on.aws/`;
     if (args.type === "aws:lambda/eventSourceMapping:EventSourceMapping") state.uuid = `${args.name}-uuid`;
+    if (args.type === "aws:ssm/parameter:Parameter") state.version = 1;
     return { id: `${name}-id`, state };
   }
 
@@ -217,6 +218,12 @@ function stubCode(): pulumi.asset.Archive {
   });
 }
 
+/**
+ * The project directory the stacks are built in unless a test names one: it has no dq.config.yaml, so a stack
+ * gets the default profile whatever the repository's own dq.config.yaml says.
+ */
+export const PROJECT_WITHOUT_PROFILE = new URL("./fixtures/", import.meta.url).pathname;
+
 export interface BuiltStack {
   mocks: RecordingMocks;
   outputs: DqStackOutputs;
@@ -228,6 +235,7 @@ export async function buildStack(
   stack: string,
   config: Record<string, string> = {},
   account = new MockAccount(),
+  projectDir = PROJECT_WITHOUT_PROFILE,
 ): Promise<BuiltStack> {
   const mocks = new RecordingMocks(account);
   await pulumi.runtime.setMocks(mocks, "dq", stack, false);
@@ -238,7 +246,7 @@ export async function buildStack(
     "dq:slackBotToken",
     "dq:slackSigningSecret",
   ]);
-  const outputs = createStack({ code: stubCode });
+  const outputs = createStack({ code: stubCode, projectDir });
   await promiseOf(pulumi.all(Object.values(outputs)));
   await settle();
   return { mocks, outputs, names: infraNames(stack) };
@@ -253,6 +261,7 @@ export async function failureOf(
   stack: string,
   config: Record<string, string> = {},
   account = new MockAccount(),
+  projectDir = PROJECT_WITHOUT_PROFILE,
 ): Promise<unknown> {
   const failures: unknown[] = [];
   const listeners = process.listeners("unhandledRejection");
@@ -260,7 +269,7 @@ export async function failureOf(
   const record = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", record);
   try {
-    await buildStack(stack, config, account).catch(record);
+    await buildStack(stack, config, account, projectDir).catch(record);
     await new Promise((resolve) => setTimeout(resolve, 50));
   } finally {
     process.off("unhandledRejection", record);

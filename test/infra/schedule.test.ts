@@ -1,21 +1,39 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SCHEDULE } from "../../app/wiring.ts";
-import { ACCOUNT, type BuiltStack, buildStack, REGION } from "./pulumi-mocks.ts";
+import { ACCOUNT, type BuiltStack, buildStack, MockAccount, REGION } from "./pulumi-mocks.ts";
 
 const SCHEDULE_TYPE = "aws:scheduler/schedule:Schedule";
 
-describe("the daily schedule", () => {
-  let dev: BuiltStack;
-  let custom: BuiltStack;
-  beforeAll(async () => {
-    dev = await buildStack("dev");
-    custom = await buildStack("custom", {
+/** A project directory whose dq.config.yaml is `profile`. */
+function projectWithProfile(profile: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "dq-project-"));
+  writeFileSync(join(dir, "dq.config.yaml"), profile);
+  return dir;
+}
+
+let dev: BuiltStack;
+let custom: BuiltStack;
+let deep: BuiltStack;
+beforeAll(async () => {
+  dev = await buildStack("dev");
+  // Its daily schedule is in New York time and disabled; its profile has a deep check on Wednesdays.
+  custom = await buildStack(
+    "custom",
+    {
       scheduleCron: "cron(15 22 ? * MON-FRI *)",
       scheduleTimezone: "America/New_York",
       scheduleEnabled: "false",
-    });
-  });
+    },
+    new MockAccount(),
+    projectWithProfile("deepCheck:\n  weekday: wednesday\n  lookbackDays: 200\n"),
+  );
+  deep = await buildStack("deep", {}, new MockAccount(), projectWithProfile("deepCheck: {}\n"));
+});
 
+describe("the daily schedule", () => {
   it("runs at 04:30 UTC Tuesday to Saturday by default, in dq's own group", () => {
     const schedule = dev.mocks.one(SCHEDULE_TYPE, "dq-dev-daily").inputs;
 
@@ -114,5 +132,69 @@ describe("the daily schedule", () => {
         destinationConfig: { onFailure: { destination: `arn:aws:sqs:${REGION}:${ACCOUNT}:dq-dev-start-dlq` } },
       },
     ]);
+  });
+});
+
+describe("the weekly deep-check schedule", () => {
+  it("is absent when the profile has no deep check", () => {
+    expect(dev.mocks.ofType(SCHEDULE_TYPE).map((s) => s.name)).toEqual(["dq-dev-daily"]);
+  });
+
+  it("runs beside the daily one, at 04:30 UTC on the profile's weekday (Saturday by default)", () => {
+    expect(deep.mocks.one(SCHEDULE_TYPE, "dq-deep-deep-check").inputs).toMatchObject({
+      name: "dq-deep-deep-check",
+      groupName: "dq-deep-schedules",
+      scheduleExpression: "cron(30 4 ? * SAT *)",
+      scheduleExpressionTimezone: "UTC",
+      flexibleTimeWindow: { mode: "OFF" },
+      state: "ENABLED",
+    });
+    // The cron is written in UTC, whatever the daily schedule's zone; its state starts as the daily one's.
+    expect(custom.mocks.one(SCHEDULE_TYPE, "dq-custom-deep-check").inputs).toMatchObject({
+      scheduleExpression: "cron(30 4 ? * WED *)",
+      scheduleExpressionTimezone: "UTC",
+      state: "DISABLED",
+    });
+  });
+
+  it("sends the coordinator the deep lookback under an idempotency key of its own", () => {
+    const input = (stack: BuiltStack, name: string) =>
+      JSON.parse((stack.mocks.one(SCHEDULE_TYPE, name).inputs.target as { input: string }).input);
+
+    expect(input(deep, "dq-deep-deep-check")).toEqual({
+      startedBy: { kind: "schedule" },
+      lookbackDays: 366,
+      idempotencyKey: "deep-<aws.scheduler.scheduled-time>",
+    });
+    expect(input(custom, "dq-custom-deep-check")).toMatchObject({ lookbackDays: 200 });
+  });
+
+  it("invokes the coordinator as the daily one does: its role, retries and dead-letter queue", () => {
+    const target = (name: string) => {
+      const { input, ...rest } = deep.mocks.one(SCHEDULE_TYPE, name).inputs.target as Record<string, unknown>;
+      return rest;
+    };
+
+    expect(target("dq-deep-deep-check")).toEqual(target("dq-deep-daily"));
+    expect(target("dq-deep-deep-check")).toMatchObject({
+      arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:dq-deep-coordinator`,
+      retryPolicy: {
+        maximumRetryAttempts: SCHEDULE.retryAttempts,
+        maximumEventAgeInSeconds: SCHEDULE.maxEventAgeSeconds,
+      },
+      deadLetterConfig: { arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:dq-deep-start-dlq` },
+    });
+  });
+
+  it("leaves its state to operators once it exists; its time and input follow the profile", () => {
+    expect(deep.mocks.one(SCHEDULE_TYPE, "dq-deep-deep-check").options.ignoreChanges).toEqual(["state"]);
+  });
+
+  it("adds no second asynchronous-invocation config to the coordinator (a function has one)", () => {
+    const configs = deep.mocks
+      .ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
+      .filter((c) => c.inputs.functionName === "dq-deep-coordinator");
+
+    expect(configs).toHaveLength(1);
   });
 });
