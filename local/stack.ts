@@ -1,13 +1,13 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { loadProfile } from "../app/config/load-profile.ts";
 import { createCoordinatorHandler } from "../app/handlers/coordinator.ts";
 import { createDeadLetterHandler } from "../app/handlers/dead-letter.ts";
 import { createProcessorHandler } from "../app/handlers/processor.ts";
 import type { Log, MetricsSink } from "../app/pipeline/context.ts";
 import { createPipelineRuntime, type PipelineRuntime, type RuntimeOverrides } from "../app/runtime/pipeline-runtime.ts";
-import { ENV, QUEUE, RULES, resourceNames, SCHEDULE } from "../app/wiring.ts";
+import { ENV, QUEUE, RULES, resourceNames } from "../app/wiring.ts";
 import { createTable, startDynalite } from "./aws/dynamodb.ts";
 import { localAwsEnv, localClientConfig } from "./aws/env.ts";
 import { EventSourcePoller } from "./aws/event-source-poller.ts";
@@ -24,6 +24,7 @@ import { LocalClock } from "./clock.ts";
 import { CountingMetrics } from "./counting-metrics.ts";
 import { createSyntheticMarket } from "./market/synthetic-market.ts";
 import type { MarketData } from "./market/types.ts";
+import { createLocalSchedules } from "./schedules.ts";
 import type { FakeSlack } from "./slack/fake-slack.ts";
 import {
   type LocalSlack,
@@ -62,7 +63,10 @@ export interface LocalStackOptions {
   log?: Log;
   metrics?: MetricsSink;
   clock?: LocalClock;
-  /** Create the daily schedule as infra does (its cron then fires on the stack's clock). @default true */
+  /**
+   * Create the daily schedule, and the weekly deep check's when the profile has one, as infra does (their crons
+   * then fire on the stack's clock). @default true
+   */
   dailySchedule?: boolean;
   /**
    * Serve the Slack app and route notifications to a fake Slack Web API (printing with onMessage), or, with a bot
@@ -232,7 +236,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       provider: options.provider,
     });
     const runtime = await runtimePromise;
-    if (options.dailySchedule ?? true) await createDailySchedule(names, stack, scheduler.endpoint);
+    if (options.dailySchedule ?? true) {
+      // The profile the runtime read too (DQ_PROFILE, DQ_PROFILE_FILE or dq.config.yaml in the working directory).
+      const { profile } = loadProfile(process.env);
+      await createLocalSchedules({ names, stack, endpoint: scheduler.endpoint, profile });
+    }
 
     const processor = asLocalFunction("processor", createProcessorHandler(getRuntime));
     functions.coordinator = asLocalFunction("coordinator", createCoordinatorHandler(getRuntime));
@@ -318,24 +326,4 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
-}
-
-/** The daily schedule, as infra creates it, so `/dq schedule` has the same thing to read and change locally. */
-async function createDailySchedule(names: ReturnType<typeof resourceNames>, stack: string, endpoint: string) {
-  const client = new SchedulerClient(localClientConfig(endpoint));
-  await client.send(
-    new CreateScheduleCommand({
-      Name: names.dailySchedule,
-      GroupName: names.scheduleGroup,
-      ScheduleExpression: SCHEDULE.defaultCron,
-      ScheduleExpressionTimezone: SCHEDULE.defaultTimezone,
-      FlexibleTimeWindow: { Mode: "OFF" },
-      State: "ENABLED",
-      Target: {
-        Arn: localFunctionArn("coordinator", stack),
-        RoleArn: `arn:aws:iam::000000000000:role/${names.scheduleGroup}`,
-        Input: JSON.stringify(SCHEDULE.dailyInput),
-      },
-    }),
-  );
 }

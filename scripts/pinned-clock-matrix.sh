@@ -38,6 +38,7 @@ FILES=(
   test/slack/notifications.test.ts                 # progress and summary views, a pause read against "now"
   test/local/aws/schedule-expression.test.ts       # cron, at() and rate() in a time zone
   test/local/aws/scheduler-shim.test.ts            # schedules firing on the shim's clock
+  test/local/schedules.test.ts                     # the weekly deep check's cron, as the local stack creates it
   test/local/twelvedata/time-series.test.ts        # the emulator's partial bar of the session in progress
   test/pipeline/day-cap.test.ts                    # the local stack at the instant, paused and resumed over UTC days
 )
