@@ -197,8 +197,13 @@ export const ENV = {
   slackReportUrl: "DQ_SLACK_REPORT_URL",
   /** The notifier's reports bucket (infra/reports.ts): when set, each finished session's report page is kept there. */
   reportsBucket: "DQ_REPORTS_BUCKET",
-  /** Seconds the report's pre-signed link opens it. @default 604800 (7 days, S3's longest) */
+  /** Seconds a report link opens its page. @default 604800 (7 days) */
   reportLinkSeconds: "DQ_REPORT_LINK_SECONDS",
+  /**
+   * The Slack function's URL, which opens report links (app/report/report-link.ts): when set, the notifier links
+   * pages through it, so a link outlives the notifier's credentials; unset, it posts an S3 pre-signed URL.
+   */
+  reportLinkBase: "DQ_REPORT_LINK_BASE",
 } as const;
 
 /** Physical names per stack, so that the local stack and `dq` on AWS find the same things. */

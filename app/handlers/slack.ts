@@ -1,6 +1,7 @@
 import { AwsLambdaReceiver } from "@slack/bolt";
 import type { Context } from "aws-lambda";
 import { perContainer } from "../runtime/per-container.ts";
+import { createReportLinkRoute, type ReportLinkRequest, type ReportLinkRoute } from "../runtime/report-runtime.ts";
 import { getSlackRuntime } from "../runtime/slack-runtime.ts";
 import { createSlackApp, type SlackHandlerDeps } from "../slack/app.ts";
 import { boltLogger } from "../slack/bolt-logger.ts";
@@ -36,7 +37,10 @@ const JOB_TIME_MARGIN_MS = 3_000;
  * function, which arrives here as a job and does the work (posting, starting, replying) with the time it needs.
  * Exported for tests and the local stack, which pass their own ports.
  */
-export function createSlackLambdaHandler(deps: SlackHandlerDeps): SlackLambdaHandler {
+export function createSlackLambdaHandler(
+  deps: SlackHandlerDeps,
+  options: { reportLinks?: ReportLinkRoute } = {},
+): SlackLambdaHandler {
   const receiver = new AwsLambdaReceiver({
     signingSecret: deps.signingSecret,
     signatureVerification: true,
@@ -53,7 +57,11 @@ export function createSlackLambdaHandler(deps: SlackHandlerDeps): SlackLambdaHan
   const replies = new ResponseUrlReplies();
 
   const handle = async (event: unknown, context: Context): Promise<SlackLambdaResponse | SlackJobResult> => {
-    if (!isSlackJobEvent(event)) return http(event as SlackLambdaEvent, context);
+    if (!isSlackJobEvent(event)) {
+      // The function's URL also opens report links (the notifier posts them); anything else is Slack's, for Bolt.
+      const report = await options.reportLinks?.(event as ReportLinkRequest);
+      return report ?? http(event as SlackLambdaEvent, context);
+    }
     const parsed = SlackJobSchema.safeParse(event[SLACK_JOB_KEY]);
     if (!parsed.success) {
       deps.log.error("slack job dropped: malformed", { issue: parsed.error.issues[0]?.message });
@@ -73,7 +81,8 @@ export function createSlackLambdaHandler(deps: SlackHandlerDeps): SlackLambdaHan
 
 const getHandler = perContainer(async () => {
   const runtime = await getSlackRuntime();
-  return { handle: createSlackLambdaHandler(runtime.deps), flush: runtime.flush };
+  const reportLinks = await createReportLinkRoute(process.env, { log: runtime.deps.log });
+  return { handle: createSlackLambdaHandler(runtime.deps, { reportLinks }), flush: runtime.flush };
 });
 
 /** The Lambda entry point: secrets and adapters are resolved once per cold start. */

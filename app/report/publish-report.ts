@@ -12,6 +12,8 @@ export interface PublishReportOptions {
   store: ReportStore;
   /** How long the link opens the page. @default 604800 (7 days, S3's longest for a pre-signed link) */
   linkSeconds?: number;
+  /** The page's link from its key, instead of the store's (a signed report link: see report-link.ts). */
+  link?: (key: string, expiresInSeconds: number) => string;
   /** Failing symbols charted on the page with their series. @default 50 */
   charts?: number;
   /** Where the worst failures' PNG charts go: the summary's thread. Absent: no image is posted. */
@@ -41,7 +43,8 @@ export async function publishReport(options: PublishReportOptions): Promise<Publ
   });
   const key = reportKey(options.session.sessionId, options.session.createdAt);
   await options.store.put(key, html);
-  const url = await options.store.link(key, options.linkSeconds ?? 604_800);
+  const seconds = options.linkSeconds ?? 604_800;
+  const url = options.link ? options.link(key, seconds) : await options.store.link(key, seconds);
   const posted: string[] = [];
   const thread = options.thread;
   if (thread) {

@@ -4,7 +4,7 @@ import type { Clock } from "../../app/domain/clock.ts";
 import { createSlackLambdaHandler } from "../../app/handlers/slack.ts";
 import type { Log } from "../../app/pipeline/context.ts";
 import type { PipelineRuntime } from "../../app/runtime/pipeline-runtime.ts";
-import { createReportAfterSummary } from "../../app/runtime/report-runtime.ts";
+import { createReportAfterSummary, createReportLinkRoute } from "../../app/runtime/report-runtime.ts";
 import { createNotifierDeps, createSlackRuntime } from "../../app/runtime/slack-runtime.ts";
 import { createSlackApp } from "../../app/slack/app.ts";
 import { boltLogger } from "../../app/slack/bolt-logger.ts";
@@ -142,10 +142,13 @@ export async function startLocalSlackFunctions(
     ...(await createNotifierDeps(env, log)),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  // As the notifier function does on AWS: a finished session's report page, link and charts, where a bucket is set.
-  const report = await createReportAfterSummary(env, log);
   const { deps } = await createSlackRuntime({ env, pipeline });
-  const server: SlackHttpServer = await startSlackHttpServer({ deps });
+  const reportLinks = await createReportLinkRoute(env, { log });
+  const server: SlackHttpServer = await startSlackHttpServer({ deps, reportLinks });
+  // As on AWS, where a reports bucket is set: the notifier keeps each finished session's page there and links it
+  // through the Slack function's URL, which opens the link.
+  if (reportLinks) env[ENV.reportLinkBase] = server.url;
+  const report = await createReportAfterSummary(env, log);
   let stopSocket = async () => {};
   if (options.appToken) {
     const receiver = new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger(log) });
@@ -171,7 +174,7 @@ export async function startLocalSlackFunctions(
       await report?.(event, outcomes);
       return outcomes;
     },
-    slack: asLocalFunction("slack", createSlackLambdaHandler(deps)),
+    slack: asLocalFunction("slack", createSlackLambdaHandler(deps, { reportLinks })),
     stop: async () => {
       await stopSocket();
       await server.stop();

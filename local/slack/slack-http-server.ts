@@ -1,4 +1,5 @@
 import { createSlackLambdaHandler } from "../../app/handlers/slack.ts";
+import type { ReportLinkRoute } from "../../app/runtime/report-runtime.ts";
 import type { SlackHandlerDeps } from "../../app/slack/app.ts";
 import { listenOnLoopback, readBody } from "../aws/http-server.ts";
 import { lambdaContext } from "../aws/lambda-context.ts";
@@ -8,11 +9,15 @@ export interface SlackHttpServerOptions {
   /** @default 0 (the OS picks) */
   port?: number;
   deps: SlackHandlerDeps;
+  /** Report links, which the Slack function's URL opens too. */
+  reportLinks?: ReportLinkRoute;
 }
 
 export interface SlackHttpServer {
   /** Paste into the Slack app (or send signed requests to it): `http://127.0.0.1:<port>/slack/events`. */
   requestUrl: string;
+  /** The function URL's root, as a Lambda function URL is (report links go below it). */
+  url: string;
   port: number;
   stop(): Promise<void>;
 }
@@ -22,7 +27,7 @@ export interface SlackHttpServer {
  * deliver and goes through the real handler (Bolt's AwsLambdaReceiver, signature checks and all).
  */
 export async function startSlackHttpServer(options: SlackHttpServerOptions): Promise<SlackHttpServer> {
-  const handle = createSlackLambdaHandler(options.deps);
+  const handle = createSlackLambdaHandler(options.deps, { reportLinks: options.reportLinks });
   const server = await listenOnLoopback(
     "Slack endpoint",
     async (request, response) => {
@@ -42,5 +47,10 @@ export async function startSlackHttpServer(options: SlackHttpServerOptions): Pro
     },
     options.port,
   );
-  return { requestUrl: `${server.endpoint}/slack/events`, port: server.port, stop: () => server.stop() };
+  return {
+    requestUrl: `${server.endpoint}/slack/events`,
+    url: `${server.endpoint}/`,
+    port: server.port,
+    stop: () => server.stop(),
+  };
 }

@@ -138,12 +138,21 @@ describe("the deployed bundles on the local stack", () => {
       expect(png?.subarray(1, 4).toString("latin1")).toBe("PNG");
       expect(png?.length).toBeGreaterThan(20_000);
     }
-    const url = link.text.match(/<([^|>]+)\|/)?.[1] ?? "";
+    // The link goes through the Slack function's URL, which checks it and redirects to a pre-signed URL made at
+    // the click: it outlives the credentials of the notifier that posted it.
+    const url = new URL(link.text.match(/<([^|>]+)\|/)?.[1] ?? "");
+    expect(url.pathname).toMatch(/^\/report\/\d{4}-\d{2}-\d{2}\//);
+    const redirect = await fetch(url, { redirect: "manual" });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get("location")).toContain("X-Amz-Expires=300");
     const page = await fetch(url);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain(`dq report · ${started.sessionId}`);
     expect(html).toContain("echarts");
+    const forged = new URL(url);
+    forged.searchParams.set("expires", String(Number(url.searchParams.get("expires")) + 86_400));
+    expect((await fetch(forged, { redirect: "manual" })).status).toBe(403);
   }, 120_000);
 });
 
