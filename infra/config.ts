@@ -353,13 +353,14 @@ function datalakeLocation(uri: string): DatalakeLocation {
 
 /**
  * Reads every `dq:` key of the current stack and its `aws:region`, and validates them, and the datalake profile
- * `dq:profile` names (relative to `projectDir`, where Pulumi runs the program); secrets stay Pulumi secrets.
+ * `dq:profile` names (relative to `projectDir`); secrets stay Pulumi secrets.
  */
 export function loadStackConfig(
   config = new pulumi.Config(),
   stack = pulumi.getStack(),
   awsConfig = new pulumi.Config("aws"),
-  projectDir = process.cwd(),
+  // Where Pulumi.yaml is (the working directory where the runtime does not say, as under its test mocks).
+  projectDir = pulumi.runtime.getRootDirectory() || process.cwd(),
 ): StackConfig {
   const raw: Record<string, unknown> = {};
   const typeErrors: string[] = [];

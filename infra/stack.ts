@@ -34,7 +34,7 @@ export interface CreateStackOptions {
   config?: StackConfig;
   /** Each function's deployment package. @default esbuild bundle of FUNCTIONS[name].entry */
   code?: (name: FunctionName, entry: string) => pulumi.Input<pulumi.asset.Archive>;
-  /** Where `dq:profile` (or dq.config.yaml) is looked for. @default the working directory: Pulumi's project */
+  /** Where `dq:profile` (or dq.config.yaml) is looked for. @default the project's directory (Pulumi.yaml's) */
   projectDir?: string;
 }
 
