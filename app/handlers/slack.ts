@@ -1,7 +1,7 @@
 import { AwsLambdaReceiver } from "@slack/bolt";
 import type { Context } from "aws-lambda";
 import { perContainer } from "../runtime/per-container.ts";
-import { createReportLinkRoute, type ReportLinkRequest, type ReportLinkRoute } from "../runtime/report-runtime.ts";
+import { createReportLinkRoute, type ReportLinkRequest, type ReportLinkRoute } from "../runtime/report-links.ts";
 import { getSlackRuntime } from "../runtime/slack-runtime.ts";
 import { createSlackApp, type SlackHandlerDeps } from "../slack/app.ts";
 import { boltLogger } from "../slack/bolt-logger.ts";

@@ -1,5 +1,5 @@
 import { createSlackLambdaHandler } from "../../app/handlers/slack.ts";
-import type { ReportLinkRoute } from "../../app/runtime/report-runtime.ts";
+import type { ReportLinkRoute } from "../../app/runtime/report-links.ts";
 import type { SlackHandlerDeps } from "../../app/slack/app.ts";
 import { listenOnLoopback, readBody } from "../aws/http-server.ts";
 import { lambdaContext } from "../aws/lambda-context.ts";
