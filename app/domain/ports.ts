@@ -17,7 +17,26 @@ export interface DailyRange {
  * then usable.
  */
 export interface ReferenceProvider {
-  dailyBars(symbols: readonly string[], range: DailyRange): Promise<Map<string, ReferenceOutcome>>;
+  /** `observe` hears what the provider said of the key's credits around this request, whenever it said it. */
+  dailyBars(
+    symbols: readonly string[],
+    range: DailyRange,
+    observe?: (usage: KeyUsage) => void,
+  ): Promise<Map<string, ReferenceOutcome>>;
+}
+
+/**
+ * What the provider said of the key's current window around one request (its credit headers, or the numbers of its
+ * 429 message): the credits held by everything but this request, so a caller sharing the key with another program
+ * learns what that program takes.
+ */
+export interface KeyUsage {
+  /** Credits of the window not charged for this request (another program's, or the caller's other requests'). */
+  others: number;
+  /** The plan's credits per window, as the provider stated it. */
+  limit: number;
+  /** Credits asked for beyond the limit (a 429, or a partial answer's refused symbols); 0 when served whole. */
+  overflow: number;
 }
 
 /** The datalake of daily bars, one series per symbol. */

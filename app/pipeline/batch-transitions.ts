@@ -1,5 +1,5 @@
 import type { BatchRecord, BatchStatus } from "./model.ts";
-import type { BatchEnd } from "./ports.ts";
+import type { BatchEnd, RequeueChange } from "./ports.ts";
 
 /**
  * One conditional move of a batch item: from one of `from` to `to`, if its attempt equals `attempt` and, when
@@ -52,10 +52,7 @@ export const batchTransitions = {
     set: { interrupted: true },
     remove: ["leaseUntil"],
   }),
-  requeue: (
-    attempt: number,
-    change: { providerFailures: number; error?: string; interrupted?: boolean },
-  ): BatchTransition => ({
+  requeue: (attempt: number, change: RequeueChange): BatchTransition => ({
     from: ["processing"],
     to: "pending",
     attempt,

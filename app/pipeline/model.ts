@@ -102,6 +102,8 @@ export interface BatchRecord {
    * redelivery never spends that slot again, nor gives its credits back, since the provider may have charged them.
    */
   spentSlot?: number;
+  /** Symbols still without a result after a split or a partial answer: what the pump reserves next. */
+  remaining?: number;
   /** Provider outages met so far; at the limit the batch fails with `error` results. */
   providerFailures: number;
   error?: string;

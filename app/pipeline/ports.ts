@@ -1,3 +1,4 @@
+import type { KeyUsage } from "../domain/ports.ts";
 import type { DetailType } from "../wiring.ts";
 import type {
   BatchRecord,
@@ -116,12 +117,15 @@ export interface SessionStore {
   recordSpend(sessionId: string, batch: number, attempt: number, slotStart: number): Promise<BatchRecord | undefined>;
   /** processing -> queued, marked interrupted: its worker failed; the redelivery keeps what it stored. */
   interruptBatch(sessionId: string, batch: number, attempt: number): Promise<BatchRecord | undefined>;
-  /** processing -> pending (same attempt), so the pump re-reserves it; its lease and slot are dropped. */
+  /**
+   * processing -> pending (same attempt), so the pump re-reserves it; its lease and slot are dropped. `remaining`:
+   * symbols still without a result, what the pump reserves for next.
+   */
   requeueBatch(
     sessionId: string,
     batch: number,
     attempt: number,
-    change: { providerFailures: number; error?: string; interrupted?: boolean },
+    change: RequeueChange,
   ): Promise<BatchRecord | undefined>;
   /** A batch of this attempt in one of `from` ends done or failed. */
   finishBatch(
@@ -153,6 +157,13 @@ export interface SessionStore {
   ): Promise<Page<StoredResult>>;
 }
 
+export interface RequeueChange {
+  providerFailures: number;
+  error?: string;
+  interrupted?: boolean;
+  remaining?: number;
+}
+
 export interface SlotReservation {
   /** Start of the credit slot (ms since epoch). */
   slotStart: number;
@@ -160,6 +171,7 @@ export interface SlotReservation {
 }
 
 export type ReserveOutcome =
+  /** At most the credits asked for: fewer when the earliest slot with room has less (the batch is split). */
   | { kind: "reserved"; reservation: SlotReservation }
   /** Every slot up to the horizon is full; the earliest slot start that may have room after it. */
   | { kind: "horizon_full"; retryAt: number }
@@ -178,10 +190,26 @@ export type SpendOutcome =
  * (the plan), and the spend gate that keeps actual spends safe under a rolling window.
  */
 export interface CreditLedger {
-  /** Reserves `credits` in the earliest slot, from `now` on, whose start is within `horizonMs`. */
+  /**
+   * Reserves up to `credits` in the earliest slot, from `now` on, whose start is within `horizonMs` and which has
+   * room for at least one credit of the plan as it stands (the plan's credits less what another consumer of the key
+   * takes a window).
+   */
   reserve(credits: number, now: number, horizonMs: number): Promise<ReserveOutcome>;
   /** Gives a reservation back (a claim lost to a racing pump, a cancelled batch). */
   release(reservation: SlotReservation): Promise<void>;
+  /**
+   * Credits of a spent reservation the provider did not charge (a 429, symbols a partial answer refused, symbols
+   * not requested): they go back to the day's count. The slot keeps them: it was spent, or is being spent.
+   */
+  refund(reservation: SlotReservation): Promise<void>;
+  /**
+   * What the provider said of the key's window beside a request at `at` (KeyUsage): the plan shrinks by what a
+   * refusal went past the limit and grows back as served requests show the other consumer holds less.
+   */
+  observe(usage: Pick<KeyUsage, "others" | "overflow">, at: number): Promise<void>;
+  /** What the ledger knows of the key at `at`. */
+  usage(at: number): Promise<LedgerUsage>;
   /** Called right before the provider request of a reservation. */
   spend(reservation: SlotReservation, now: number): Promise<SpendOutcome>;
   /**
@@ -196,8 +224,18 @@ export interface CreditLedger {
   settle(reservation: SlotReservation, at: number): Promise<void>;
 }
 
+export interface LedgerUsage {
+  /** The plan's credits per slot. */
+  creditsPerSlot: number;
+  /** Credits a window another consumer of the key is taken to hold at `at` (0 when none was seen lately). */
+  takenByOthers: number;
+  /** Credits counted in the UTC day of `at` (only what the provider charged); null for a plan without a cap. */
+  dayUsed: number | null;
+}
+
 export type WorkMessage =
-  | { type: "batch"; sessionId: string; batch: number; attempt: number; slotStart: number }
+  /** `credits`: what was reserved for it (at most its symbols without a result); absent from older pumps: all. */
+  | { type: "batch"; sessionId: string; batch: number; attempt: number; slotStart: number; credits?: number }
   /** `at`: when the pump was wanted (ms); a message SQS's 15-minute cap delivered early carries it on. */
   | { type: "pump"; sessionId: string; at?: number };
 

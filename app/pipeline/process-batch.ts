@@ -1,4 +1,4 @@
-import type { ReferenceProvider } from "../domain/ports.ts";
+import type { KeyUsage, ReferenceProvider } from "../domain/ports.ts";
 import { ProviderError, ProviderRateLimited, ProviderRefused } from "../domain/provider-errors.ts";
 import { errorResult } from "../quality/check-symbol.ts";
 import type { SymbolResult } from "../quality/types.ts";
@@ -17,6 +17,7 @@ export type BatchOutcome =
   | "already_finished"
   | "requeued_rate_limited"
   | "requeued_partly_served"
+  | "requeued_split"
   | "requeued_slot_expired"
   | "requeued_slot_spent"
   | "requeued_provider_unavailable"
@@ -110,13 +111,15 @@ async function run(
   const kept = resumed ? (await store.getResults(sessionId, batch.symbols)).filter((r) => r.batch === n) : [];
   const keptSymbols = new Set(kept.map((r) => r.symbol));
   const todo = batch.symbols.filter((s) => !keptSymbols.has(s));
+  // What the pump reserved for this attempt (a message from an older pump: the whole batch).
+  const reserved = message.credits ?? batch.symbols.length;
 
   if (batch.spentSlot === slotStart) {
     // A worker of this very attempt started spending the slot and died before storing the answer: the provider
     // may have charged it. The slot is neither spent again (it might exceed the plan) nor given back (the ledger
     // must not count less than the provider charged); the batch re-reserves, and the credits count as wasted.
     log.warn("a worker died after spending its slot: the batch re-reserves", { sessionId, batch: n, slotStart });
-    await requeue(ctx, batch, { wasted: todo.length, interrupted: true });
+    await requeue(ctx, batch, { wasted: Math.min(reserved, todo.length), interrupted: true, remaining: todo.length });
     return "requeued_slot_spent";
   }
 
@@ -127,19 +130,35 @@ async function run(
     const now = await store.getSession(sessionId);
     if (now && now.status !== "running") return dropStopped(ctx, message, now, ["processing"]);
   }
+  // The plan as it stands now: another consumer of the key may have taken part of it since the pump reserved. What
+  // does not fit is split off (requested at a later slot), never sent to be refused.
+  const plan = await ctx.ledger.usage(clock());
+  const allowed = Math.min(reserved, todo.length, Math.max(0, plan.creditsPerSlot - plan.takenByOthers));
+  if (allowed === 0 && todo.length > 0) {
+    await requeue(ctx, batch, {
+      wasted: 0,
+      interrupted: resumed,
+      remaining: todo.length,
+      release: { slotStart, credits: reserved },
+    });
+    return "requeued_split";
+  }
+  const asked = todo.slice(0, allowed);
   const refused = new Set<string>();
+  const heard: { usage?: KeyUsage } = {};
   let spent = false;
+  let requested = 0;
   let results: SymbolResult[];
   try {
     results = await validateSymbols(
       {
-        symbols: todo,
+        symbols: asked,
         asOf: new Date(session.params.asOf),
         lookbackDays: session.params.lookbackDays,
         checkOptions: settings.checkOptions,
       },
       ctx.datalakeFor(session.params.datalake),
-      recordingRefusals(ctx.provider, refused),
+      recordingRefusals(ctx.provider, refused, heard),
       {
         // The gate is passed right before the request, after the datalake reads: the time it records must be the
         // time the provider counts the credits, or spends of consecutive slots could come closer than a window.
@@ -148,19 +167,35 @@ async function run(
           if (!(await store.recordSpend(sessionId, n, batch.attempt, slotStart))) throw new LeaseLostError();
           if ((await passGate(ctx, slotStart, symbols.length)) !== "granted") throw new SlotExpiredError();
           spent = true;
+          requested = symbols.length;
         },
-        afterRequest: () => ctx.ledger.settle({ slotStart, credits: todo.length }, clock()),
+        afterRequest: async () => {
+          await ctx.ledger.settle({ slotStart, credits: requested }, clock());
+          if (heard.usage) await ctx.ledger.observe(heard.usage, clock());
+        },
       },
     );
   } catch (error) {
     if (error instanceof SlotExpiredError) {
       // Nothing was spent: the credits go back (the day's matter; the slot itself is past) — given back only by the
       // delivery that moves the batch back, so a redelivery that expires again never gives them back twice.
-      await requeue(ctx, batch, { wasted: 0, interrupted: resumed, release: { slotStart, credits: todo.length } });
+      await requeue(ctx, batch, {
+        wasted: 0,
+        interrupted: resumed,
+        remaining: todo.length,
+        release: { slotStart, credits: reserved },
+      });
       return "requeued_slot_expired";
     }
     if (error instanceof LeaseLostError) throw error;
-    return handleProviderFailure(ctx, session, batch, error, { spent, resumed });
+    return handleProviderFailure(ctx, session, batch, error, {
+      spent,
+      resumed,
+      slotStart,
+      reserved,
+      requested,
+      remaining: todo.length,
+    });
   }
 
   const validatedAt = new Date(clock()).toISOString();
@@ -170,16 +205,20 @@ async function run(
     served.map((r) => toStored(sessionId, n, r, validatedAt)),
     keep,
   );
-  if (refused.size > 0) {
-    ctx.metrics.count(MetricName.rateLimited, 1);
-    log.warn("provider served part of a batch: the rest is re-queued", {
-      sessionId,
-      batch: n,
-      served: served.length,
-      refused: refused.size,
-    });
-    await requeue(ctx, batch, { wasted: 0, interrupted: true });
-    return "requeued_partly_served";
+  // Only what the provider charged counts in the day: the reservation's unrequested and refused credits go back.
+  const uncharged = reserved - (requested - refused.size);
+  if (uncharged > 0) await ctx.ledger.refund({ slotStart, credits: uncharged });
+  const left = todo.length - served.length;
+  if (left > 0) {
+    if (refused.size > 0) ctx.metrics.count(MetricName.rateLimited, 1);
+    log.warn(
+      refused.size > 0
+        ? "provider served part of a batch: the rest is re-queued"
+        : "the key's credits left fit part of a batch: the rest is re-queued",
+      { sessionId, batch: n, served: served.length, refused: refused.size, left, takenByOthers: plan.takenByOthers },
+    );
+    await requeue(ctx, batch, { wasted: 0, interrupted: true, remaining: left });
+    return refused.size > 0 ? "requeued_partly_served" : "requeued_split";
   }
   results = [...kept, ...served];
   // Credits are spent only for the symbols whose subject could be read (the others were never requested).
@@ -216,7 +255,7 @@ async function dropStopped(
   const { sessionId, batch, attempt, slotStart } = message;
   const dropped = await ctx.store.cancelBatch(sessionId, batch, attempt, from);
   if (dropped && dropped.spentSlot !== slotStart)
-    await ctx.ledger.release({ slotStart, credits: dropped.symbols.length });
+    await ctx.ledger.release({ slotStart, credits: message.credits ?? dropped.symbols.length });
   if (!session.finalEventSentAt) await finalize(ctx, session);
   return "dropped_cancelled";
 }
@@ -272,11 +311,20 @@ async function passGate(ctx: PipelineContext, slotStart: number, credits: number
   }
 }
 
-/** The provider as the processor uses it: symbols it answered with their own 429 (a partial answer) are noted. */
-function recordingRefusals(provider: ReferenceProvider, refused: Set<string>): ReferenceProvider {
+/**
+ * The provider as the processor uses it: symbols it answered with their own 429 (a partial answer) are noted, and
+ * so is what it said of the key's window.
+ */
+function recordingRefusals(
+  provider: ReferenceProvider,
+  refused: Set<string>,
+  heard: { usage?: KeyUsage },
+): ReferenceProvider {
   return {
     async dailyBars(symbols, range) {
-      const answer = await provider.dailyBars(symbols, range);
+      const answer = await provider.dailyBars(symbols, range, (usage) => {
+        heard.usage = usage;
+      });
       for (const [symbol, outcome] of answer) if (!outcome.ok && outcome.code === 429) refused.add(symbol);
       return answer;
     },
@@ -290,12 +338,19 @@ function recordingRefusals(provider: ReferenceProvider, refused: Set<string>): R
 async function requeue(
   ctx: PipelineContext,
   batch: BatchRecord,
-  change: { wasted: number; providerFailure?: string; interrupted?: boolean; release?: SlotReservation },
+  change: {
+    wasted: number;
+    providerFailure?: string;
+    interrupted?: boolean;
+    remaining?: number;
+    release?: SlotReservation;
+  },
 ) {
   const moved = await ctx.store.requeueBatch(batch.sessionId, batch.batch, batch.attempt, {
     providerFailures: batch.providerFailures + (change.providerFailure ? 1 : 0),
     ...(change.providerFailure ? { error: change.providerFailure } : {}),
     ...(change.interrupted ? { interrupted: true } : {}),
+    ...(change.remaining !== undefined ? { remaining: change.remaining } : {}),
   });
   // Credits never spent go back once: after the move that only one delivery can make (a crash in between leaves
   // them reserved, which only costs a slot some room).
@@ -313,10 +368,18 @@ async function handleProviderFailure(
   session: SessionRecord,
   batch: BatchRecord,
   error: unknown,
-  attempt: { spent: boolean; resumed: boolean },
+  attempt: {
+    spent: boolean;
+    resumed: boolean;
+    slotStart: number;
+    reserved: number;
+    requested: number;
+    remaining: number;
+  },
 ): Promise<BatchOutcome> {
-  const credits = batch.symbols.length;
+  const credits = attempt.requested;
   const interrupted = attempt.resumed;
+  const { slotStart, remaining } = attempt;
   if (error instanceof ProviderRateLimited) {
     ctx.metrics.count(MetricName.rateLimited, 1);
     ctx.log.warn("provider rate limit: batch re-queued", {
@@ -332,10 +395,13 @@ async function handleProviderFailure(
       const resumeAt = nextUtcMidnight(ctx.clock());
       await ctx.ledger.closeDay(ctx.clock());
       await pauseUntil(ctx, session.sessionId, new Date(resumeAt).toISOString());
-      await requeue(ctx, batch, { wasted: 0, interrupted });
+      await requeue(ctx, batch, { wasted: 0, interrupted, remaining });
       return "paused_day_limit";
     }
-    await requeue(ctx, batch, { wasted: credits, interrupted });
+    // The provider charged nothing for a refused request: the day's count gets the whole reservation back, and the
+    // ledger has learnt (observe) how much of the plan another consumer holds, so the batch is split to fit.
+    await ctx.ledger.refund({ slotStart, credits: attempt.reserved });
+    await requeue(ctx, batch, { wasted: 0, interrupted, remaining });
     return "requeued_rate_limited";
   }
   if (error instanceof ProviderRefused) {
@@ -364,8 +430,16 @@ async function handleProviderFailure(
     failures,
     error: error.message,
   });
+  // The reservation's credits that were never requested go back to the day; requested ones may have been charged.
+  if (attempt.spent && attempt.reserved > credits)
+    await ctx.ledger.refund({ slotStart, credits: attempt.reserved - credits });
   if (failures < ctx.settings.maxProviderFailures) {
-    await requeue(ctx, batch, { wasted: attempt.spent ? credits : 0, providerFailure: error.message, interrupted });
+    await requeue(ctx, batch, {
+      wasted: attempt.spent ? credits : 0,
+      providerFailure: error.message,
+      interrupted,
+      remaining,
+    });
     return "requeued_provider_unavailable";
   }
   // An outage is never bad data: the symbols without a result get `error` results and the batch fails.

@@ -85,7 +85,9 @@ async function feed(ctx: PipelineContext, session: SessionRecord): Promise<PumpO
       const now = clock();
       // A slot close to a UTC midnight could not be spent (the gate keeps spends off it): reserve after it.
       const from = clearOfMidnight(now, settings.dayEdgeMs);
-      const outcome = await ledger.reserve(batch.symbols.length, from, settings.horizonMs - (from - now));
+      // What is still without a result (a batch split to fit the key's credits, or partly served): at most that.
+      const wanted = Math.min(batch.remaining ?? batch.symbols.length, batch.symbols.length);
+      const outcome = await ledger.reserve(Math.max(1, wanted), from, settings.horizonMs - (from - now));
       if (outcome.kind === "day_exhausted") {
         const resumeAt = new Date(outcome.resumeAt).toISOString();
         await pauseUntil(ctx, sessionId, resumeAt);
@@ -108,7 +110,14 @@ async function feed(ctx: PipelineContext, session: SessionRecord): Promise<PumpO
       const delaySeconds = Math.max(0, Math.floor((reservation.slotStart - now) / 1000));
       try {
         await queue.send(
-          { type: "batch", sessionId, batch: batch.batch, attempt: claimed.attempt, slotStart: reservation.slotStart },
+          {
+            type: "batch",
+            sessionId,
+            batch: batch.batch,
+            attempt: claimed.attempt,
+            slotStart: reservation.slotStart,
+            credits: reservation.credits,
+          },
           delaySeconds,
         );
       } catch (error) {

@@ -19,9 +19,13 @@ export type ChargeResult =
       limit: number;
     };
 
-interface Spend {
+/** Who spent: this emulator's client, or another program on the same key (other-consumer.ts). */
+export type Spender = "client" | "other";
+
+export interface Spend {
   at: number;
   credits: number;
+  by: Spender;
 }
 
 /**
@@ -49,8 +53,8 @@ export class CreditMeter {
     return this.#options.perDay;
   }
 
-  /** Checks both caps and, when both allow it, records the spend. */
-  charge(credits: number, now: number): ChargeResult {
+  /** Checks both caps and, when both allow it, records the spend (`now` never before an earlier charge's). */
+  charge(credits: number, now: number, by: Spender = "client"): ChargeResult {
     const windowUsed = this.windowUsed(now);
     if (windowUsed + credits > this.#options.perWindow)
       return { ok: false, scope: "minute", used: windowUsed + credits, limit: this.#options.perWindow };
@@ -58,18 +62,34 @@ export class CreditMeter {
     const perDay = this.#options.perDay;
     if (perDay !== null && dayUsed + credits > perDay)
       return { ok: false, scope: "day", used: dayUsed + credits, limit: perDay };
-    this.#recent.push({ at: now, credits });
+    this.#recent.push({ at: now, credits, by });
     this.#dayUsed += credits;
     this.#maxInWindow = Math.max(this.#maxInWindow, this.#rollingSum(now));
     return { ok: true };
   }
 
-  /** Credits counted against the current window, as the limit check sees them. */
-  windowUsed(now: number): number {
+  /** Credits counted against the current window, as the limit check sees them (only `by`'s, when given). */
+  windowUsed(now: number, by?: Spender): number {
     this.#prune(now);
-    if (this.#options.mode === WindowMode.rolling) return this.#rollingSum(now);
+    const rolling = this.#options.mode === WindowMode.rolling;
     const start = Math.floor(now / this.#options.windowMs) * this.#options.windowMs;
-    return this.#recent.filter((s) => s.at >= start && s.at <= now).reduce((sum, s) => sum + s.credits, 0);
+    const from = now - this.#options.windowMs;
+    return this.#recent
+      .filter((s) => (rolling ? s.at > from : s.at >= start) && s.at <= now && (by === undefined || s.by === by))
+      .reduce((sum, s) => sum + s.credits, 0);
+  }
+
+  get windowMs(): number {
+    return this.#options.windowMs;
+  }
+
+  get mode(): WindowMode {
+    return this.#options.mode;
+  }
+
+  /** The spends still inside the last window, oldest first: when their credits come free. */
+  recentSpends(): readonly Spend[] {
+    return this.#recent;
   }
 
   dayUsed(now: number): number {

@@ -15,6 +15,7 @@ import {
   minuteLimitMessage,
   SERVER_ERROR_MESSAGE,
 } from "./messages.ts";
+import { OtherConsumer, type OtherConsumerPlan } from "./other-consumer.ts";
 import { answerSymbol, parseTimeSeriesQuery, type SeriesAnswer, type TimeSeriesQuery } from "./time-series.ts";
 
 /** How errors travel: as real HTTP statuses, or as 200 with the error in the body (the provider does both). */
@@ -45,6 +46,14 @@ export interface TwelveDataEmulatorOptions {
   sendCreditHeaders?: boolean;
   /** Seed for rate-based faults. @default 1 */
   seed?: number;
+  /** Another program spending the same key from the start (other-consumer.ts). @default none */
+  otherConsumer?: OtherConsumerPlan;
+  /**
+   * Past the window's credits, serve the symbols that fit and answer a `{"code":429}` entry for each of the others
+   * (as the provider documents for requests that exceed the credits left), instead of refusing the whole request.
+   * @default false
+   */
+  partialAnswers?: boolean;
 }
 
 export interface TwelveDataEmulatorCounts {
@@ -63,6 +72,14 @@ export interface TwelveDataEmulatorCounts {
   bySymbol: Record<string, number>;
   /** The most credits accepted within any rolling window of windowSeconds: lets a test assert "never exceeded". */
   maxCreditsInAnyWindow: number;
+  /** When each 429 was answered (a refused request, or a partial answer's per-symbol 429s: one each), in order. */
+  rateLimitedAt: number[];
+  /** Answers that served only part of a request. */
+  partialAnswers: number;
+  /** Symbols left unserved by partial answers (their own 429 entry). */
+  symbolsRefused: number;
+  /** Credits charged to the other program on the key (not part of `credits`). */
+  otherCredits: number;
 }
 
 export interface TwelveDataEmulator {
@@ -75,6 +92,9 @@ export interface TwelveDataEmulator {
   /** Queues `count` failures of one kind for the next /time_series requests. */
   failNext(kind: FaultKind, count?: number, symbol?: string): void;
   clearFaults(): void;
+  /** Another program starts (or, with null, stops) spending the same key, from the emulator's now. */
+  setOtherConsumer(plan: OtherConsumerPlan | null): void;
+  setPartialAnswers(on: boolean): void;
   /** Stops listening and drops every open connection, including requests held by a `timeout` fault. */
   close(): Promise<void>;
 }
@@ -93,6 +113,10 @@ interface Counters {
   rateLimitedMinute: number;
   rateLimitedDay: number;
   bySymbol: Map<string, number>;
+  rateLimitedAt: number[];
+  partialAnswers: number;
+  symbolsRefused: number;
+  otherCreditsAtReset: number;
 }
 
 const emptyCounters = (): Counters => ({
@@ -102,6 +126,10 @@ const emptyCounters = (): Counters => ({
   rateLimitedMinute: 0,
   rateLimitedDay: 0,
   bySymbol: new Map(),
+  rateLimitedAt: [],
+  partialAnswers: 0,
+  symbolsRefused: 0,
+  otherCreditsAtReset: 0,
 });
 
 class EmulatorServer implements TwelveDataEmulator {
@@ -116,6 +144,10 @@ class EmulatorServer implements TwelveDataEmulator {
   readonly #timers = new Set<NodeJS.Timeout>();
   #counters = emptyCounters();
   #url = "";
+  #other: OtherConsumer | undefined;
+  /** Credits charged to other consumers that have stopped. */
+  #otherStopped = 0;
+  #partialAnswers: boolean;
 
   constructor(options: TwelveDataEmulatorOptions) {
     this.#market = options.market;
@@ -130,6 +162,8 @@ class EmulatorServer implements TwelveDataEmulator {
       mode: options.windowMode ?? WindowMode.rolling,
     });
     this.#faults = new FaultPlan(options.seed ?? 1);
+    this.#partialAnswers = options.partialAnswers ?? false;
+    if (options.otherConsumer) this.#other = new OtherConsumer(options.otherConsumer, this.#clock());
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) this.#sendJson(res, 500, errorBody(500, `${SERVER_ERROR_MESSAGE} (${String(error)})`));
@@ -169,12 +203,37 @@ class EmulatorServer implements TwelveDataEmulator {
         .sort(),
       bySymbol: Object.fromEntries(c.bySymbol),
       maxCreditsInAnyWindow: this.#meter.maxCreditsInAnyWindow,
+      rateLimitedAt: [...c.rateLimitedAt],
+      partialAnswers: c.partialAnswers,
+      symbolsRefused: c.symbolsRefused,
+      otherCredits: this.#otherSpent() - c.otherCreditsAtReset,
     };
   }
 
   resetCounts(): void {
-    this.#counters = emptyCounters();
+    this.#counters = { ...emptyCounters(), otherCreditsAtReset: this.#otherSpent() };
     this.#meter.resetMax();
+  }
+
+  setOtherConsumer(plan: OtherConsumerPlan | null): void {
+    const now = this.#now();
+    this.#otherStopped = this.#otherSpent();
+    this.#other = plan ? new OtherConsumer(plan, now) : undefined;
+  }
+
+  #otherSpent(): number {
+    return this.#otherStopped + (this.#other?.spent ?? 0);
+  }
+
+  setPartialAnswers(on: boolean): void {
+    this.#partialAnswers = on;
+  }
+
+  /** The clock, once the other program on the key has made every spend it would have made by now. */
+  #now(): number {
+    const now = this.#clock();
+    this.#other?.catchUp(this.#meter, now);
+    return now;
   }
 
   setFaults(faults: Partial<Faults>): void {
@@ -213,18 +272,32 @@ class EmulatorServer implements TwelveDataEmulator {
     const query = parseTimeSeriesQuery(params);
     if ("status" in query) return this.#sendError(res, query);
 
-    const now = this.#clock();
-    const charge = this.#meter.charge(query.symbols.length, now);
+    const now = this.#now();
+    let refused: { symbols: ReadonlySet<string>; message: string } | undefined;
+    let charge = this.#meter.charge(query.symbols.length, now);
+    const left = this.#meter.perWindow - this.#meter.windowUsed(now);
+    if (!charge.ok && charge.scope === "minute" && this.#partialAnswers && query.symbols.length > 1 && left > 0) {
+      // A partial answer: the symbols that fit are served (and charged), each of the others gets its own 429.
+      const message = minuteLimitMessage(charge.used, charge.limit);
+      charge = this.#meter.charge(left, now);
+      if (charge.ok) {
+        refused = { symbols: new Set(query.symbols.slice(left).map((s) => s.toUpperCase())), message };
+        this.#counters.partialAnswers++;
+        this.#counters.symbolsRefused += refused.symbols.size;
+        this.#counters.rateLimitedAt.push(now);
+      }
+    }
     if (!charge.ok) {
       if (charge.scope === "minute") this.#counters.rateLimitedMinute++;
       else this.#counters.rateLimitedDay++;
+      this.#counters.rateLimitedAt.push(now);
       const message =
         charge.scope === "minute"
           ? minuteLimitMessage(charge.used, charge.limit)
           : dayLimitMessage(charge.used, charge.limit);
       return this.#sendError(res, errorBody(429, message));
     }
-    this.#count(query.symbols);
+    this.#count(refused ? query.symbols.slice(0, query.symbols.length - refused.symbols.size) : query.symbols);
 
     const fault = this.#faults.next();
     if (this.#faults.latencyMs > 0) await this.#sleep(this.#faults.latencyMs);
@@ -233,7 +306,7 @@ class EmulatorServer implements TwelveDataEmulator {
     if (fault?.kind === "html") return this.#send(res, 502, "text/html", GATEWAY_HTML);
     if (fault?.kind === "5xx") return this.#sendError(res, errorBody(500, SERVER_ERROR_MESSAGE));
 
-    const body = this.#answer(query, new Date(now), fault);
+    const body = this.#answer(query, new Date(now), fault, refused);
     if (isErrorBody(body)) return this.#sendError(res, body);
     const text = JSON.stringify(body);
     if (fault?.kind === "malformed")
@@ -246,12 +319,15 @@ class EmulatorServer implements TwelveDataEmulator {
     query: TimeSeriesQuery,
     asOf: Date,
     fault: PlannedFault | undefined,
+    refused?: { symbols: ReadonlySet<string>; message: string },
   ): SeriesAnswer | ErrorBody | Record<string, SeriesAnswer | ErrorBody> {
     const failing = fault?.kind === "404transient" ? (fault.symbol ?? query.symbols[0] ?? "").toUpperCase() : undefined;
     const one = (symbol: string) =>
-      symbol.toUpperCase() === failing
-        ? errorBody(404, DATA_NOT_FOUND_MESSAGE)
-        : answerSymbol(this.#market, symbol, query, asOf);
+      refused?.symbols.has(symbol.toUpperCase())
+        ? errorBody(429, refused.message)
+        : symbol.toUpperCase() === failing
+          ? errorBody(404, DATA_NOT_FOUND_MESSAGE)
+          : answerSymbol(this.#market, symbol, query, asOf);
     if (query.symbols.length === 1) return one(query.symbols[0] ?? "");
     return Object.fromEntries(query.symbols.map((symbol) => [symbol, one(symbol)]));
   }
@@ -261,7 +337,7 @@ class EmulatorServer implements TwelveDataEmulator {
       this.#sendError(res, errorBody(401, BAD_API_KEY_MESSAGE));
       return;
     }
-    const now = this.#clock();
+    const now = this.#now();
     const perDay = this.#meter.perDay;
     const usage: Record<string, string | number> = {
       timestamp: new Date(now).toISOString().slice(0, 19).replace("T", " "),
@@ -308,7 +384,7 @@ class EmulatorServer implements TwelveDataEmulator {
       "content-length": Buffer.byteLength(text),
     };
     if (this.#sendCreditHeaders) {
-      const used = this.#meter.windowUsed(this.#clock());
+      const used = this.#meter.windowUsed(this.#now());
       headers["api-credits-used"] = used;
       headers["api-credits-left"] = Math.max(0, this.#meter.perWindow - used);
     }

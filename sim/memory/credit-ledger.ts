@@ -7,8 +7,15 @@ import {
   slotStartOf,
   utcDay,
 } from "../../app/adapters/dynamodb/credit-grid.ts";
+import { type KeyShare, nextShare, planAt, takenAt } from "../../app/adapters/dynamodb/key-share.ts";
 import { decideSpend, type GateState, settleSpend } from "../../app/adapters/dynamodb/spend-gate.ts";
-import type { CreditLedger, ReserveOutcome, SlotReservation, SpendOutcome } from "../../app/pipeline/ports.ts";
+import type {
+  CreditLedger,
+  LedgerUsage,
+  ReserveOutcome,
+  SlotReservation,
+  SpendOutcome,
+} from "../../app/pipeline/ports.ts";
 
 export interface MemoryCreditLedgerOptions {
   creditsPerSlot: number;
@@ -30,6 +37,7 @@ export class MemoryCreditLedger implements CreditLedger {
   readonly #slotMs: number;
   #grid: Grid | undefined;
   #gate: GateState | undefined;
+  #share: KeyShare | undefined;
   readonly #slots = new Map<number, number>();
   readonly #days = new Map<string, number>();
 
@@ -46,19 +54,24 @@ export class MemoryCreditLedger implements CreditLedger {
   async reserve(credits: number, now: number, horizonMs: number): Promise<ReserveOutcome> {
     if (!Number.isInteger(credits) || credits < 1 || credits > this.#perSlot)
       throw new RangeError(`cannot reserve ${credits} credits: a slot holds 1 to ${this.#perSlot}`);
+    const plan = planAt(this.#share, now, this.#perSlot, this.#windowMs);
+    if (plan === 0) return { kind: "horizon_full", retryAt: now + this.#slotMs };
     if (this.#grid === undefined || isIdle(this.#grid, now, this.#slotMs)) this.#grid = { anchor: now, lastSlot: 0 };
     const grid = this.#grid;
     const last = lastSlotWithin(grid, now, horizonMs, this.#slotMs);
     for (let slot = firstUsableSlot(grid, now, this.#slotMs, this.#marginMs); slot <= last; slot++) {
       const slotStart = slotStartOf(grid, slot, this.#slotMs);
-      if ((this.#slots.get(slotStart) ?? 0) + credits > this.#perSlot) continue;
+      const room = plan - (this.#slots.get(slotStart) ?? 0);
+      // Whole into a slot with room; split over the slots' room while another consumer holds part of the plan.
+      const took = plan < this.#perSlot ? Math.min(credits, room) : credits <= room ? credits : 0;
+      if (took < 1) continue;
       const day = utcDay(slotStart);
-      if (this.#perDay !== null && (this.#days.get(day) ?? 0) + credits > this.#perDay)
+      if (this.#perDay !== null && (this.#days.get(day) ?? 0) + took > this.#perDay)
         return { kind: "day_exhausted", resumeAt: nextUtcMidnight(slotStart) };
-      this.#slots.set(slotStart, (this.#slots.get(slotStart) ?? 0) + credits);
-      if (this.#perDay !== null) this.#days.set(day, (this.#days.get(day) ?? 0) + credits);
+      this.#slots.set(slotStart, (this.#slots.get(slotStart) ?? 0) + took);
+      if (this.#perDay !== null) this.#days.set(day, (this.#days.get(day) ?? 0) + took);
       if (slot > grid.lastSlot) grid.lastSlot = slot;
-      return { kind: "reserved", reservation: { slotStart, credits } };
+      return { kind: "reserved", reservation: { slotStart, credits: took } };
     }
     return { kind: "horizon_full", retryAt: slotStartOf(grid, last + 1, this.#slotMs) - horizonMs };
   }
@@ -66,6 +79,22 @@ export class MemoryCreditLedger implements CreditLedger {
   async release(reservation: SlotReservation): Promise<void> {
     giveBack(this.#slots, reservation.slotStart, reservation.credits);
     if (this.#perDay !== null) giveBack(this.#days, utcDay(reservation.slotStart), reservation.credits);
+  }
+
+  async refund(reservation: SlotReservation): Promise<void> {
+    if (this.#perDay !== null) giveBack(this.#days, utcDay(reservation.slotStart), reservation.credits);
+  }
+
+  async observe(usage: { others: number; overflow: number }, at: number): Promise<void> {
+    this.#share = nextShare(this.#share, usage, at, this.#perSlot, this.#windowMs) ?? this.#share;
+  }
+
+  async usage(at: number): Promise<LedgerUsage> {
+    return {
+      creditsPerSlot: this.#perSlot,
+      takenByOthers: takenAt(this.#share, at, this.#windowMs),
+      dayUsed: this.#perDay === null ? null : (this.#days.get(utcDay(at)) ?? 0),
+    };
   }
 
   async closeDay(at: number): Promise<void> {

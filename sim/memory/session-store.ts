@@ -9,7 +9,13 @@ import type {
   SessionStatus,
   StoredResult,
 } from "../../app/pipeline/model.ts";
-import { type BatchEnd, type Keep, NotFoundError, type SessionStore } from "../../app/pipeline/ports.ts";
+import {
+  type BatchEnd,
+  type Keep,
+  NotFoundError,
+  type RequeueChange,
+  type SessionStore,
+} from "../../app/pipeline/ports.ts";
 
 export interface MemorySessionStoreOptions {
   /** True time (ms), for item expiry. */
@@ -119,12 +125,7 @@ export class MemorySessionStore implements SessionStore {
     return this.#transition(sessionId, batch, batchTransitions.interrupt(attempt));
   }
 
-  async requeueBatch(
-    sessionId: string,
-    batch: number,
-    attempt: number,
-    change: { providerFailures: number; error?: string; interrupted?: boolean },
-  ) {
+  async requeueBatch(sessionId: string, batch: number, attempt: number, change: RequeueChange) {
     return this.#transition(sessionId, batch, batchTransitions.requeue(attempt, change));
   }
 

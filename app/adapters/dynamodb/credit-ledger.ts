@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CreditLedger, ReserveOutcome, SlotReservation, SpendOutcome } from "../../pipeline/ports.ts";
+import type { CreditLedger, LedgerUsage, ReserveOutcome, SlotReservation, SpendOutcome } from "../../pipeline/ports.ts";
 import {
   firstUsableSlot,
   type Grid,
@@ -12,6 +12,7 @@ import {
 import { isConditionalCheckFailed, reasonOf, StoreError } from "./errors.ts";
 import { ExpressionBuilder } from "./expression.ts";
 import { type Item, PK, SK, TTL } from "./items.ts";
+import { type KeyShare, nextShare, planAt, takenAt } from "./key-share.ts";
 import { decideSpend, type GateState, settleSpend } from "./spend-gate.ts";
 
 export interface DynamoCreditLedgerOptions {
@@ -37,7 +38,8 @@ const MAX_RACES = 50;
 /**
  * The credit ledger on DynamoDB, shared by every session and worker of one provider account, under
  * `PK = LEDGER#<account>`: the grid (`GRID`), per-slot reservations (`MIN#<slot start ms>`), per-day
- * reservations (`DAY#<yyyy-mm-dd>`) and the spend gate (`GATE`). Single-item conditional writes only.
+ * reservations (`DAY#<yyyy-mm-dd>`), the spend gate (`GATE`) and what another consumer of the key takes (`SHARE`,
+ * key-share.ts). Single-item conditional writes only.
  */
 export class DynamoCreditLedger implements CreditLedger {
   readonly #client: DynamoDBDocumentClient;
@@ -53,7 +55,7 @@ export class DynamoCreditLedger implements CreditLedger {
    * Slots below `slot` under `anchor` had no room for `credits` when this process last tried them, so a pump
    * reserving many batches does not retry every full slot each time.
    */
-  #fullBelow: { anchor: number; slot: number; credits: number } | undefined;
+  #fullBelow: { anchor: number; slot: number; plan: number } | undefined;
 
   constructor(options: DynamoCreditLedgerOptions) {
     if (!Number.isInteger(options.creditsPerSlot) || options.creditsPerSlot < 1)
@@ -78,23 +80,35 @@ export class DynamoCreditLedger implements CreditLedger {
   async reserve(credits: number, now: number, horizonMs: number): Promise<ReserveOutcome> {
     if (!Number.isInteger(credits) || credits < 1 || credits > this.#perSlot)
       throw new RangeError(`cannot reserve ${credits} credits: a slot holds 1 to ${this.#perSlot}`);
+    // The plan as it stands: less what another consumer of the key takes a window; nothing while it takes it all.
+    const plan = planAt(await this.#share(), now, this.#perSlot, this.#windowMs);
+    if (plan === 0) return { kind: "horizon_full", retryAt: now + this.#slotMs };
+    const want = Math.min(credits, plan);
     const grid = await this.#currentGrid(now);
     const last = lastSlotWithin(grid, now, horizonMs, this.#slotMs);
     const known = this.#fullBelow;
-    const hint = known !== undefined && known.anchor === grid.anchor && credits >= known.credits ? known.slot : 0;
+    const hint = known !== undefined && known.anchor === grid.anchor && plan <= known.plan ? known.slot : 0;
     for (let slot = Math.max(firstUsableSlot(grid, now, this.#slotMs, this.#marginMs), hint); slot <= last; slot++) {
       const slotStart = slotStartOf(grid, slot, this.#slotMs);
-      if (!(await this.#take(slotKey(slotStart), credits, this.#perSlot, slotStart))) {
+      // A batch goes whole into a slot with room for it; while another consumer holds part of the plan, it is split
+      // over the slots' room instead, so the credits left in each window are used.
+      const took =
+        plan < this.#perSlot
+          ? await this.#takeUpTo(slotKey(slotStart), want, plan, slotStart)
+          : (await this.#take(slotKey(slotStart), want, plan, slotStart))
+            ? want
+            : 0;
+      if (took === 0) {
         // Every slot from the first tried up to this one was full.
-        this.#fullBelow = { anchor: grid.anchor, slot: slot + 1, credits };
+        this.#fullBelow = { anchor: grid.anchor, slot: slot + 1, plan };
         continue;
       }
-      if (this.#perDay !== null && !(await this.#take(dayKey(slotStart), credits, this.#perDay, slotStart))) {
-        await this.#giveBack(slotKey(slotStart), credits);
+      if (this.#perDay !== null && !(await this.#take(dayKey(slotStart), took, this.#perDay, slotStart))) {
+        await this.#giveBack(slotKey(slotStart), took);
         return { kind: "day_exhausted", resumeAt: nextUtcMidnight(slotStart) };
       }
       await this.#raiseLastSlot(grid, slot, slotStart);
-      return { kind: "reserved", reservation: { slotStart, credits } };
+      return { kind: "reserved", reservation: { slotStart, credits: took } };
     }
     return { kind: "horizon_full", retryAt: slotStartOf(grid, last + 1, this.#slotMs) - horizonMs };
   }
@@ -107,6 +121,56 @@ export class DynamoCreditLedger implements CreditLedger {
       const slot = Math.round((reservation.slotStart - hint.anchor) / this.#slotMs);
       if (slot >= 0 && slot < hint.slot) this.#fullBelow = { ...hint, slot };
     }
+  }
+
+  async refund(reservation: SlotReservation): Promise<void> {
+    if (this.#perDay !== null && reservation.credits > 0)
+      await this.#giveBack(dayKey(reservation.slotStart), reservation.credits);
+  }
+
+  async observe(usage: { others: number; overflow: number }, at: number): Promise<void> {
+    const current = await this.#share();
+    const next = nextShare(current, usage, at, this.#perSlot, this.#windowMs);
+    if (next === undefined) return;
+    const e = new ExpressionBuilder();
+    const when = e.name("at");
+    // Best effort: losing to a newer observation is what should happen.
+    await this.#conditional("PutItem", "SHARE", () =>
+      this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...this.#key("SHARE"), ...next, [TTL]: this.#ttl(at) },
+          ConditionExpression: `attribute_not_exists(${when}) OR ${when} <= ${e.value(at)}`,
+          ...e.params(),
+        }),
+      ),
+    );
+  }
+
+  async usage(at: number): Promise<LedgerUsage> {
+    const day = this.#perDay === null ? undefined : await this.#read(dayKey(at));
+    return {
+      creditsPerSlot: this.#perSlot,
+      takenByOthers: takenAt(await this.#share(), at, this.#windowMs),
+      dayUsed: this.#perDay === null ? null : Number(day?.used ?? 0),
+    };
+  }
+
+  async #share(): Promise<KeyShare | undefined> {
+    const item = await this.#read("SHARE");
+    return item && { taken: Number(item.taken), at: Number(item.at) };
+  }
+
+  /** Takes `credits` in the slot, or as many as it has room for under `limit`; how many it took (0: none). */
+  async #takeUpTo(sk: string, credits: number, limit: number, slotStart: number): Promise<number> {
+    if (await this.#take(sk, credits, limit, slotStart)) return credits;
+    for (let race = 0; race < 3; race++) {
+      const room = limit - Number((await this.#read(sk))?.used ?? 0);
+      if (room < 1) return 0;
+      const take = Math.min(credits, room);
+      if (await this.#take(sk, take, limit, slotStart)) return take;
+    }
+    return 0;
   }
 
   async closeDay(at: number): Promise<void> {

@@ -10,7 +10,13 @@ import type {
   SessionStatus,
   StoredResult,
 } from "../../pipeline/model.ts";
-import { type BatchEnd, type Keep, NotFoundError, type SessionStore } from "../../pipeline/ports.ts";
+import {
+  type BatchEnd,
+  type Keep,
+  NotFoundError,
+  type RequeueChange,
+  type SessionStore,
+} from "../../pipeline/ports.ts";
 import { TABLE } from "../../wiring.ts";
 import { mapConcurrent } from "./backoff.ts";
 import { getAll, putAll } from "./batch-io.ts";
@@ -165,12 +171,7 @@ export class DynamoSessionStore implements SessionStore {
     return this.#transitionBatch(sessionId, batch, batchTransitions.interrupt(attempt));
   }
 
-  async requeueBatch(
-    sessionId: string,
-    batch: number,
-    attempt: number,
-    change: { providerFailures: number; error?: string; interrupted?: boolean },
-  ) {
+  async requeueBatch(sessionId: string, batch: number, attempt: number, change: RequeueChange) {
     return this.#transitionBatch(sessionId, batch, batchTransitions.requeue(attempt, change));
   }
 

@@ -11,6 +11,7 @@ export const WorkMessageSchema = z.discriminatedUnion("type", [
     batch: count,
     attempt: count,
     slotStart: count,
+    credits: z.number().int().positive().optional(),
   }),
   z.object({ type: z.literal("pump"), sessionId: z.string().min(1), at: count.optional() }),
 ]);

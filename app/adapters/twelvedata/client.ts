@@ -2,9 +2,9 @@ import type Bottleneck from "bottleneck";
 import { ConfigError, isLoopbackUrl, type ProviderConfig } from "../../config/config.ts";
 import { ISO_DATE } from "../../domain/bar.ts";
 import { type Clock, systemClock } from "../../domain/clock.ts";
-import type { DailyRange, ReferenceOutcome, ReferenceProvider } from "../../domain/ports.ts";
+import type { DailyRange, KeyUsage, ReferenceOutcome, ReferenceProvider } from "../../domain/ports.ts";
 import { isValidSymbol } from "../../domain/symbol.ts";
-import { readAnswer } from "./answer.ts";
+import { type Answer, readAnswer } from "./answer.ts";
 import { CreditPacer, createCreditLimiter } from "./credit-pacer.ts";
 import {
   ProviderAuthError,
@@ -70,6 +70,8 @@ interface RawAnswer {
   status: number;
   contentType: string;
   text: string;
+  /** api-credits-used / api-credits-left, when the provider sent both. */
+  credits?: { used: number; left: number };
 }
 
 /**
@@ -133,7 +135,11 @@ export class TwelveDataClient implements ReferenceProvider {
     });
   }
 
-  async dailyBars(symbols: readonly string[], range: DailyRange): Promise<Map<string, ReferenceOutcome>> {
+  async dailyBars(
+    symbols: readonly string[],
+    range: DailyRange,
+    observe?: (usage: KeyUsage) => void,
+  ): Promise<Map<string, ReferenceOutcome>> {
     const wanted = [...new Set(symbols)];
     this.#validate(wanted, range);
     if (wanted.length === 0) return new Map();
@@ -144,7 +150,7 @@ export class TwelveDataClient implements ReferenceProvider {
       if (attempt > 1) await sleep(this.#backoff(attempt - 1));
       try {
         const raw = await this.#pacer.run(wanted.length, () => this.#send(url));
-        return this.#interpret(raw, wanted, range, attempt);
+        return this.#interpret(raw, wanted, range, attempt, observe);
       } catch (error) {
         if (!(error instanceof RetryableFailure)) throw error;
         last = error;
@@ -197,7 +203,14 @@ export class TwelveDataClient implements ReferenceProvider {
       const response = await this.#fetch(url, { headers, signal: AbortSignal.timeout(this.#timeoutMs) });
       if (response.headers.get("api-credits-left")?.trim() === "0") this.#pacer.pauseForWindow();
       const text = await response.text();
-      return { status: response.status, contentType: response.headers.get("content-type") ?? "", text };
+      const used = count(response.headers.get("api-credits-used"));
+      const left = count(response.headers.get("api-credits-left"));
+      return {
+        status: response.status,
+        contentType: response.headers.get("content-type") ?? "",
+        text,
+        ...(used !== undefined && left !== undefined ? { credits: { used, left } } : {}),
+      };
     } catch (error) {
       throw new RetryableFailure(describeNetworkError(error, this.#timeoutMs), undefined, error);
     }
@@ -209,6 +222,7 @@ export class TwelveDataClient implements ReferenceProvider {
     symbols: readonly string[],
     range: DailyRange,
     attempts: number,
+    observe: ((usage: KeyUsage) => void) | undefined,
   ): Map<string, ReferenceOutcome> {
     let body: unknown;
     try {
@@ -219,6 +233,8 @@ export class TwelveDataClient implements ReferenceProvider {
       return this.#fail(raw.status, what, attempts);
     }
     const answer = readAnswer(body, symbols, range);
+    const usage = usageOf(raw, answer, symbols.length);
+    if (usage !== undefined) observe?.(usage);
     if (answer.kind === "outcomes") return answer.outcomes;
     if (answer.kind === "unreadable") throw new RetryableFailure(`HTTP ${raw.status}: ${answer.reason}`, raw.status);
     if (answer.code >= 500) throw new RetryableFailure(`provider error ${answer.code}: ${answer.message}`, answer.code);
@@ -251,6 +267,38 @@ export class TwelveDataClient implements ReferenceProvider {
     const delay = this.#backoffBaseMs * 2 ** (retry - 1);
     return delay / 2 + Math.random() * (delay / 2);
   }
+}
+
+/**
+ * What the answer says of the key's window beside this request: the credit headers when both came (they count the
+ * window after the request, so what was charged is taken off), else the numbers of a 429 (which count the request
+ * too, charged or not). Undefined when it says nothing.
+ */
+function usageOf(raw: RawAnswer, answer: Answer, requested: number): KeyUsage | undefined {
+  // Only an answer (whole or in part) or the window's own 429 speaks of the window; an outage or the day's 429 not.
+  if (answer.kind === "unreadable") return undefined;
+  if (answer.kind === "error" && (answer.code !== 429 || DAY_LIMIT.test(answer.message))) return undefined;
+  const refusals =
+    answer.kind === "outcomes"
+      ? [...answer.outcomes.values()].flatMap((o) => (!o.ok && o.code === 429 ? [o.message] : []))
+      : Array.from({ length: requested }, () => answer.message);
+  const charged = requested - refusals.length;
+  if (raw.credits !== undefined) {
+    const { used, left } = raw.credits;
+    // A refused request is charged nothing: it went past the limit by what it asked beyond what was left.
+    const overflow = answer.kind === "error" ? Math.max(1, requested - left) : refusals.length;
+    return { others: Math.max(0, used - charged), limit: used + left, overflow };
+  }
+  const numbers = refusals[0] === undefined ? null : CREDITS_USED.exec(refusals[0]);
+  if (!numbers) return undefined;
+  const used = Number(numbers[1]);
+  const limit = Number(numbers[2]);
+  return { others: Math.max(0, used - requested), limit, overflow: Math.max(refusals.length, used - limit) };
+}
+
+function count(header: string | null): number | undefined {
+  if (header === null || !/^\s*\d+\s*$/.test(header)) return undefined;
+  return Number(header);
 }
 
 function nextDay(date: string): string {
