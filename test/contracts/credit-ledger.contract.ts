@@ -184,4 +184,58 @@ export function creditLedgerContract(
       expect(await l.spend(slot(1), T0 + W + M / 2)).toEqual({ kind: "wait", at: T0 + 400 + W + M / 2 });
     });
   });
+
+  describe("a key shared with another consumer", () => {
+    it("shrinks the plan by what a refusal went past the limit, for every worker, and splits a batch over the room", async () => {
+      const worker = await account(800);
+      const pump = worker();
+      await worker().observe({ others: 3, overflow: 3 }, T0);
+
+      expect(await pump.usage(T0)).toEqual({ creditsPerSlot: C, takenByOthers: 3, dayUsed: 0 });
+      const first = reservation(await pump.reserve(8, T0, HORIZON));
+      const second = reservation(await pump.reserve(4, T0, HORIZON));
+      const third = reservation(await pump.reserve(8, T0, HORIZON));
+
+      expect(first).toEqual({ slotStart: T0, credits: 5 });
+      expect(second).toEqual({ slotStart: T0 + L, credits: 4 });
+      // The rest of slot 1's room, rather than a slot of its own.
+      expect(third).toEqual({ slotStart: T0 + L, credits: 1 });
+      expect((await pump.usage(T0)).dayUsed).toBe(10);
+    });
+
+    it("grows the plan back when a served request shows the other holds less, or after it went quiet", async () => {
+      const worker = await account();
+      const l = worker();
+      await l.observe({ others: 3, overflow: 3 }, T0);
+
+      await l.observe({ others: 1, overflow: 0 }, T0 + W);
+      expect((await worker().usage(T0 + W)).takenByOthers).toBe(1);
+      // An older observation never replaces a newer one.
+      await l.observe({ others: 3, overflow: 5 }, T0);
+      expect((await l.usage(T0 + W)).takenByOthers).toBe(1);
+      // Quiet: held two windows, then a credit back a window.
+      await l.observe({ others: 4, overflow: 3 }, T0 + 2 * W);
+      expect((await l.usage(T0 + 4 * W - 1)).takenByOthers).toBe(4);
+      expect((await l.usage(T0 + 5 * W)).takenByOthers).toBe(3);
+      expect((await l.usage(T0 + 20 * W)).takenByOthers).toBe(0);
+    });
+
+    it("reserves nothing while the other takes the whole plan, and says when to look again", async () => {
+      const l = (await account())();
+      await l.observe({ others: 8, overflow: 8 }, T0);
+
+      expect(await l.reserve(2, T0, HORIZON)).toEqual({ kind: "horizon_full", retryAt: T0 + L });
+    });
+
+    it("refunds to the day what the provider did not charge, never below zero, and leaves the slot as it is", async () => {
+      const l = (await account(800))();
+      const r = reservation(await l.reserve(8, T0, HORIZON));
+
+      await l.refund({ ...r, credits: 3 });
+      await l.refund({ ...r, credits: 30 });
+
+      expect((await l.usage(T0)).dayUsed).toBe(5);
+      expect(reservation(await l.reserve(1, T0, HORIZON)).slotStart).toBe(T0 + L);
+    });
+  });
 }

@@ -293,7 +293,8 @@ function usageOf(raw: RawAnswer, answer: Answer, requested: number): KeyUsage | 
   if (!numbers) return undefined;
   const used = Number(numbers[1]);
   const limit = Number(numbers[2]);
-  return { others: Math.max(0, used - requested), limit, overflow: Math.max(refusals.length, used - limit) };
+  const overflow = answer.kind === "error" ? Math.max(1, used - limit) : refusals.length;
+  return { others: Math.max(0, used - requested), limit, overflow };
 }
 
 function count(header: string | null): number | undefined {
