@@ -19,7 +19,8 @@ export const FUNCTIONS = {
   coordinator: { entry: "app/handlers/coordinator.ts", memoryMb: 512, timeoutSeconds: 60 },
   processor: { entry: "app/handlers/processor.ts", memoryMb: 512, timeoutSeconds: 60 },
   deadLetter: { entry: "app/handlers/dead-letter.ts", memoryMb: 256, timeoutSeconds: 30 },
-  notifier: { entry: "app/handlers/notifier.ts", memoryMb: 256, timeoutSeconds: 30 },
+  // The report step (a page of every symbol, PNG charts in WebAssembly) runs in the notifier when a session ends.
+  notifier: { entry: "app/handlers/notifier.ts", memoryMb: 512, timeoutSeconds: 60 },
   slack: { entry: "app/handlers/slack.ts", memoryMb: 512, timeoutSeconds: 30 },
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;

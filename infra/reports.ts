@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV } from "../app/wiring.ts";
 
-/** The notifier's variable naming the bucket it writes report pages to. */
+/** The variable naming the bucket: the notifier writes report pages to it, the Slack function opens their links. */
 export const REPORTS_BUCKET_ENV = ENV.reportsBucket;
 
 export interface DqReportsArgs {
@@ -17,7 +17,8 @@ export interface DqReportsArgs {
 /**
  * The session report pages: a private bucket (encrypted at rest with S3-managed keys, every public access blocked,
  * objects owned by the bucket owner so no ACL can open one) whose pages expire after `expirationDays`. The notifier
- * writes a page when a session ends and links it with a pre-signed URL: nothing else reads it.
+ * writes a page when a session ends and posts a signed report link; the Slack function's URL checks the link and
+ * redirects to a pre-signed URL of its own, made at the click: nothing else reads a page.
  */
 export class DqReports extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
@@ -77,13 +78,22 @@ export class DqReports extends pulumi.ComponentResource {
     this.registerOutputs({ bucketName: this.bucket.bucket });
   }
 
-  /**
-   * The notifier's permissions on the bucket: write a page and read it back (a pre-signed link is signed with the
-   * notifier's credentials, so it opens only what the notifier may GetObject), under the reports prefix only.
-   */
+  /** The notifier's permission on the bucket: write a page, under the reports prefix only. */
   grantNotifier(role: aws.iam.Role): aws.iam.RolePolicy {
+    return this.#grant("notifier", role, "s3:PutObject");
+  }
+
+  /**
+   * The Slack function's permission: read a page, under the reports prefix only. It opens report links by
+   * redirecting to a pre-signed URL it makes at the click, which opens only what its signer may GetObject.
+   */
+  grantLinkOpener(role: aws.iam.Role): aws.iam.RolePolicy {
+    return this.#grant("link-opener", role, "s3:GetObject");
+  }
+
+  #grant(suffix: string, role: aws.iam.Role, action: string): aws.iam.RolePolicy {
     return new aws.iam.RolePolicy(
-      `${this.#name}-notifier`,
+      `${this.#name}-${suffix}`,
       {
         role: role.name,
         policy: pulumi.jsonStringify({
@@ -92,7 +102,7 @@ export class DqReports extends pulumi.ComponentResource {
             {
               Sid: "ReportPages",
               Effect: "Allow",
-              Action: ["s3:PutObject", "s3:GetObject"],
+              Action: [action],
               Resource: pulumi.interpolate`${this.bucket.arn}/${DqReports.PREFIX}*`,
             },
           ],

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { deepCheckSchedule } from "../app/config/profile-settings.ts";
 import { accountOf } from "../app/pipeline/planning.ts";
-import { FUNCTIONS, type FunctionName } from "../app/wiring.ts";
+import { ENV, FUNCTIONS, type FunctionName } from "../app/wiring.ts";
 import { handlerArchive, writeBundles } from "./bundle.ts";
 import { loadStackConfig, type StackConfig, StackConfigError } from "./config.ts";
 import {
@@ -216,7 +216,11 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     { bucketPrefix: `dq-${config.stack}-reports-`, forceDestroy: !config.protect },
     opts,
   );
-  const deploy = (name: FunctionName, coordinatorArn?: pulumi.Input<string>) =>
+  const deploy = (
+    name: FunctionName,
+    coordinatorArn?: pulumi.Input<string>,
+    extra: Record<string, pulumi.Input<string>> = {},
+  ) =>
     new DqFunction(
       names.function(name),
       {
@@ -227,7 +231,8 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
         logRetentionDays: config.logRetentionDays,
         environment: {
           ...functionEnvironment(name, { ...sources, coordinatorArn }),
-          ...(name === "notifier" ? { [REPORTS_BUCKET_ENV]: reports.bucket.id } : {}),
+          ...(name === "notifier" || name === "slack" ? { [REPORTS_BUCKET_ENV]: reports.bucket.id } : {}),
+          ...extra,
         },
         statements: GRANTS[name]({ ...targets, coordinatorArn }),
         // The public function is capped, so a flood of requests cannot take the concurrency the pipeline needs.
@@ -238,14 +243,18 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
       opts,
     );
   const coordinator = deploy("coordinator");
+  const slack = deploy("slack", coordinator.arn);
+  // The Slack function's URL opens report links, so the notifier, which posts them, is told it.
+  const slackEndpoint = new DqSlackEndpoint(`dq-${config.stack}-slack`, { slack }, opts);
   const functions: Record<FunctionName, DqFunction> = {
     coordinator,
     processor: deploy("processor"),
     deadLetter: deploy("deadLetter"),
-    notifier: deploy("notifier"),
-    slack: deploy("slack", coordinator.arn),
+    notifier: deploy("notifier", undefined, { [ENV.reportLinkBase]: slackEndpoint.url.functionUrl }),
+    slack,
   };
   reports.grantNotifier(functions.notifier.role);
+  reports.grantLinkOpener(functions.slack.role);
 
   new DqQueueConsumer(
     `${names.queue}-consumer`,
@@ -327,8 +336,6 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     },
     opts,
   );
-  const slackEndpoint = new DqSlackEndpoint(`dq-${config.stack}-slack`, { slack: functions.slack }, opts);
-
   return {
     slackRequestUrl: slackEndpoint.requestUrl,
     tableName: table.name,

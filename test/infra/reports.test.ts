@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { ENV } from "../../app/wiring.ts";
 import { REPORTS_BUCKET_ENV } from "../../infra/reports.ts";
 import { type BuiltStack, buildStack } from "./pulumi-mocks.ts";
 
@@ -44,19 +45,29 @@ describe("the reports bucket", () => {
     expect(one(prod, "bucket:Bucket")).toMatchObject({ forceDestroy: false });
   });
 
-  it("is named to the notifier, which alone may write and read pages, under the reports prefix only", () => {
+  it("is written by the notifier alone and read by the Slack function alone, under the reports prefix only", () => {
     const functions = dev.mocks.ofType("aws:lambda/function:Function");
+    const variables = (name: string) =>
+      (
+        functions.find((f) => String(f.inputs.name).endsWith(`-${name}`))?.inputs.environment as {
+          variables: Record<string, string>;
+        }
+      ).variables;
     for (const f of functions) {
-      const variables = (f.inputs.environment as { variables: Record<string, string> }).variables;
-      if (String(f.inputs.name).endsWith("-notifier")) expect(variables[REPORTS_BUCKET_ENV]).toBeTruthy();
-      else expect(variables, String(f.inputs.name)).not.toHaveProperty(REPORTS_BUCKET_ENV);
+      const name = String(f.inputs.name);
+      const vars = (f.inputs.environment as { variables: Record<string, string> }).variables;
+      if (name.endsWith("-notifier") || name.endsWith("-slack")) expect(vars[REPORTS_BUCKET_ENV], name).toBeTruthy();
+      else expect(vars, name).not.toHaveProperty(REPORTS_BUCKET_ENV);
     }
-    const grants = dev.mocks.statements().filter((s) => JSON.stringify(s.statement).includes("s3:PutObject"));
-    const report = grants.filter((s) => String(s.statement.Resource).endsWith("/reports/*"));
-    expect(report).toHaveLength(1);
-    expect(report[0]?.policy).toBe("dq-dev-reports-notifier");
-    expect(report[0]?.statement.Action).toEqual(["s3:PutObject", "s3:GetObject"]);
-    const role = dev.mocks.one("aws:iam/rolePolicy:RolePolicy", "dq-dev-reports-notifier").inputs.role;
-    expect(String(role)).toContain("notifier");
+    // The notifier links pages through the Slack function's URL, which opens them.
+    expect(variables("notifier")[ENV.reportLinkBase]).toMatch(/^https:\/\//);
+    const pages = dev.mocks.statements().filter((s) => String(s.statement.Resource).endsWith("/reports/*"));
+    expect(pages.map((s) => [s.policy, s.statement.Action]).sort()).toEqual([
+      ["dq-dev-reports-link-opener", ["s3:GetObject"]],
+      ["dq-dev-reports-notifier", ["s3:PutObject"]],
+    ]);
+    const role = (policy: string) => String(dev.mocks.one("aws:iam/rolePolicy:RolePolicy", policy).inputs.role);
+    expect(role("dq-dev-reports-notifier")).toContain("notifier");
+    expect(role("dq-dev-reports-link-opener")).toContain("slack");
   });
 });

@@ -284,8 +284,10 @@ describe("the functions", () => {
       [ENV.slackBotTokenParameter]: "/dq/dev/slack-bot-token",
       [ENV.slackNotify]: "all",
       [ENV.tableName]: "dq-dev-table",
-      // Where it writes the session report pages (infra/reports.ts).
+      // Where it writes the session report pages (infra/reports.ts), and the Slack function's URL, which opens
+      // the links it posts to them.
       [REPORTS_BUCKET_ENV]: expect.stringMatching(/^dq-dev-reports-/),
+      [ENV.reportLinkBase]: expect.stringMatching(/^https:\/\//),
     });
   });
 
