@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { createDatalake } from "../adapters/datalake/create-datalake.ts";
 import { parseDatalakeTemplate } from "../adapters/datalake/datalake-template.ts";
+import { type KeyShare, nextShare, planAt, takenAt } from "../adapters/dynamodb/key-share.ts";
 import { loadProfile } from "../config/load-profile.ts";
 import { type ProfileSettings, profileSettings } from "../config/profile-settings.ts";
-import type { Datalake, ReferenceProvider } from "../domain/ports.ts";
+import type { Datalake, KeyUsage, ReferenceProvider } from "../domain/ports.ts";
 import { ProviderError, ProviderRateLimited, ProviderRefused, ProviderUnavailable } from "../domain/provider-errors.ts";
 import type { SlotReservation } from "../pipeline/ports.ts";
 import { resolveUniverse } from "../pipeline/universe.ts";
@@ -40,6 +41,8 @@ export interface CheckIo {
 
 /** Times the provider may refuse a symbol for lack of credits before it is reported as not validated. */
 export const MAX_REFUSALS = 10;
+/** Slack after a window before this run's own credits count as free again (timers can fire early). */
+const SEND_MARGIN_MS = 25;
 /** Outages a symbol meets before its `error` result; the client itself retries when no ledger is used. */
 const MAX_OUTAGES_WITH_LEDGER = 3;
 
@@ -122,6 +125,10 @@ class CheckRun {
   readonly #results = new Map<string, SymbolResult>();
   readonly #refusals = new Map<string, number>();
   readonly #outages = new Map<string, number>();
+  /** What another program on the key takes a window, as the provider's answers showed it (key-share.ts). */
+  #share: KeyShare | undefined;
+  /** This run's requests still inside the last window, without a ledger: paced to the plan left to it. */
+  #sent: { at: number; credits: number }[] = [];
 
   constructor(
     options: CheckCommandOptions,
@@ -141,10 +148,15 @@ class CheckRun {
     const pending = [...symbols];
     const { batchSize } = this.#setup.provider;
     while (pending.length > 0) {
-      const batch = pending.splice(0, batchSize);
+      // No more than the credits another program on the key leaves a window: a batch that cannot fit is split.
+      const plan = await this.#planNow();
+      const batch = pending.splice(0, Math.max(1, Math.min(batchSize, plan)));
       let attempt: Attempt;
       try {
-        attempt = await this.#attempt(batch);
+        const [made, unasked] = await this.#attempt(batch);
+        attempt = made;
+        pending.unshift(...unasked);
+        if (unasked.length > 0) batch.splice(batch.length - unasked.length);
       } catch (error) {
         if (!(error instanceof DayCreditsSpentError)) throw error;
         this.#dayIsSpent(error.message, [...batch, ...pending]);
@@ -170,11 +182,54 @@ class CheckRun {
     return this.#results;
   }
 
-  /** One provider request for `batch`, its credits reserved in the ledger first when there is one. */
-  async #attempt(batch: string[]): Promise<Attempt> {
+  /**
+   * The credits a request may carry now: the plan less what another program takes, once this run's own requests of
+   * the last window are out of it (without a ledger; with one, its slots pace the run). Waits while nothing is free.
+   */
+  async #planNow(): Promise<number> {
+    const { creditsPerMinute: perWindow, creditWindowSeconds } = this.#setup.provider;
+    const windowMs = creditWindowSeconds * 1000;
+    for (;;) {
+      const now = Date.now();
+      const plan = planAt(this.#share, now, perWindow, windowMs);
+      // Unshared, the client's own pacer spaces the requests; shared, this run keeps to what is left to it.
+      if (this.#setup.credits || plan === perWindow) return plan;
+      this.#sent = this.#sent.filter((s) => s.at + windowMs + SEND_MARGIN_MS > now);
+      const room = plan - this.#sent.reduce((sum, s) => sum + s.credits, 0);
+      if (room > 0) return room;
+      const oldest = this.#sent[0];
+      await this.#sleep(oldest ? oldest.at + windowMs + SEND_MARGIN_MS - now : windowMs);
+    }
+  }
+
+  /** Heard from the provider: the share another program takes, here and in the stack's ledger. */
+  async #heard(usage: KeyUsage): Promise<void> {
+    const { creditsPerMinute, creditWindowSeconds } = this.#setup.provider;
+    const before = takenAt(this.#share, Date.now(), creditWindowSeconds * 1000);
+    this.#share =
+      nextShare(this.#share, usage, Date.now(), creditsPerMinute, creditWindowSeconds * 1000) ?? this.#share;
+    const after = takenAt(this.#share, Date.now(), creditWindowSeconds * 1000);
+    if (after !== before && after > 0)
+      this.#progress.note(`sharing the key: ${after} credits a window taken by another consumer`);
+    await this.#setup.credits?.observe(usage);
+  }
+
+  /**
+   * One provider request for `batch`, its credits reserved in the ledger first when there is one; the symbols the
+   * reservation had no room for come back unasked.
+   */
+  async #attempt(whole: string[]): Promise<[Attempt, string[]]> {
     const credits = this.#setup.credits;
-    const reservation = credits ? await credits.reserve(batch.length) : undefined;
+    const reservation = credits ? await credits.reserve(whole.length) : undefined;
+    const batch = whole.slice(0, reservation?.credits ?? whole.length);
+    const unasked = whole.slice(batch.length);
+    return [await this.#request(batch, reservation), unasked];
+  }
+
+  async #request(batch: string[], reservation: SlotReservation | undefined): Promise<Attempt> {
+    const credits = this.#setup.credits;
     const refused = new Set<string>();
+    const heard: { usage?: KeyUsage } = {};
     let requested = 0;
     try {
       const results = await validateSymbols(
@@ -185,19 +240,30 @@ class CheckRun {
           checkOptions: this.#options.profile?.checkOptions,
         },
         this.#datalake,
-        recordingRefusals(this.#setup.client, refused),
-        credits && reservation ? ledgerHooks(credits, reservation, (n) => (requested = n)) : {},
+        recordingRefusals(this.#setup.client, refused, heard),
+        credits && reservation
+          ? ledgerHooks(credits, reservation, (n) => (requested = n))
+          : { beforeRequest: async (symbols) => void this.#sent.push({ at: Date.now(), credits: symbols.length }) },
       );
-      if (credits && reservation) await credits.release(reservation, batch.length - requested);
+      if (heard.usage) await this.#heard(heard.usage);
+      if (credits && reservation) {
+        await credits.release(reservation, batch.length - requested);
+        // Refused symbols were not charged: their credits go back to the day's count.
+        await credits.refund(reservation, refused.size);
+      }
       return { kind: "done", results: results.filter((r) => !refused.has(r.symbol)), refused: [...refused] };
     } catch (error) {
+      if (heard.usage) await this.#heard(heard.usage);
       if (error instanceof SlotExpiredError) {
         if (credits && reservation) await credits.release(reservation);
         return { kind: "again", rateLimited: false };
       }
       if (error instanceof ProviderRefused)
         throw new CliError(`${error.message} (check TWELVEDATA_API_KEY)`, { cause: error });
-      if (error instanceof ProviderRateLimited && error.scope !== "day") return { kind: "again", rateLimited: true };
+      if (error instanceof ProviderRateLimited && error.scope !== "day") {
+        if (credits && reservation) await credits.refund(reservation, requested);
+        return { kind: "again", rateLimited: true };
+      }
       if (error instanceof ProviderError) return { kind: "failed", error };
       throw error;
     }
@@ -282,10 +348,16 @@ function ledgerHooks(credits: LedgerCredits, reservation: SlotReservation, onReq
  * The provider, remembering which symbols a partial answer refused for lack of credits (their own 429 entries):
  * they were not served, so they are requested again rather than reported as errors.
  */
-function recordingRefusals(provider: ReferenceProvider, refused: Set<string>): ReferenceProvider {
+function recordingRefusals(
+  provider: ReferenceProvider,
+  refused: Set<string>,
+  heard: { usage?: KeyUsage },
+): ReferenceProvider {
   return {
     async dailyBars(symbols, range) {
-      const answer = await provider.dailyBars(symbols, range);
+      const answer = await provider.dailyBars(symbols, range, (usage) => {
+        heard.usage = usage;
+      });
       for (const [symbol, outcome] of answer) if (!outcome.ok && outcome.code === 429) refused.add(symbol);
       return answer;
     },

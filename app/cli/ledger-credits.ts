@@ -1,3 +1,4 @@
+import type { KeyUsage } from "../domain/ports.ts";
 import type { CreditLedger, SlotReservation } from "../pipeline/ports.ts";
 
 /** The UTC day's credits of the key are reserved or spent: nothing more can be requested before `resumeAt`. */
@@ -94,6 +95,16 @@ export class LedgerCredits {
   /** The provider says the key's day is spent (another program took it): the stack's sessions pause too. */
   closeDay(): Promise<void> {
     return this.#ledger.closeDay(this.#clock());
+  }
+
+  /** Credits requested but not charged (a 429, refused symbols): back to the day's count, the slot keeps them. */
+  async refund(reservation: SlotReservation, credits: number): Promise<void> {
+    if (credits > 0) await this.#ledger.refund({ slotStart: reservation.slotStart, credits });
+  }
+
+  /** What the provider said of the key's window: the ledger's plan follows another consumer's share. */
+  observe(usage: Pick<KeyUsage, "others" | "overflow">): Promise<void> {
+    return this.#ledger.observe(usage, this.#clock());
   }
 
   /** Gives back credits reserved but not spent (a slot that expired, symbols the datalake could not read). */

@@ -4,6 +4,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JsonReport } from "../../app/cli/report.ts";
 import type { SampleDatalake } from "../../local/sample-datalake/index.ts";
 import type { TwelveDataEmulator } from "../../local/twelvedata/emulator.ts";
+import { SHARED_KEY_BOUNDS, worst429sPerWindow } from "../helpers/shared-key.ts";
 import {
   AS_OF,
   market,
@@ -84,7 +85,9 @@ describe("dq check over several windows", { timeout: CHILD_TIMEOUT_MS }, () => {
       });
 
       expect(out.code).toBe(0);
+      // The refusal's numbers ("12 API credits were used ... limit being 8") show the 4 credits it went past.
       expect(lines(out.stderr)).toEqual([
+        "dq: sharing the key: 4 credits a window taken by another consumer",
         "dq: the provider refused 4 symbol(s) for lack of credits; asking again in 2 s",
       ]);
       const report = JSON.parse(out.stdout) as JsonReport;
@@ -99,6 +102,37 @@ describe("dq check over several windows", { timeout: CHILD_TIMEOUT_MS }, () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe.each([
+  { partialAnswers: false, what: "whole-request 429s" },
+  { partialAnswers: true, what: "partial answers" },
+])("dq check on a key another program shares, greedy for 3 of 8 credits a window ($what)", ({ partialAnswers }) => {
+  it("checks 45 symbols: each once, none an error, within the stated windows and 429s", {
+    timeout: CHILD_TIMEOUT_MS,
+  }, async () => {
+    const symbols = market.symbols().slice(0, 45);
+    emulator.setPartialAnswers(partialAnswers);
+    emulator.setOtherConsumer({ kind: "greedy", credits: 3 });
+
+    const out = await runDq(check("--symbols", symbols.join(","), "--format", "json"), { env });
+
+    expect(out.code).toBe(0);
+    expect(lines(out.stderr)).toContain("dq: sharing the key: 3 credits a window taken by another consumer");
+    const report = JSON.parse(out.stdout) as JsonReport;
+    expect(report.results.map((r) => r.symbol).sort()).toEqual([...symbols].sort());
+    expect(report.results.filter((r) => r.status === "error")).toEqual([]);
+    const counts = emulator.counts();
+    expect(counts).toMatchObject({ credits: 45, repeatedSymbols: [] });
+    expect(counts.maxCreditsInAnyWindow).toBeLessThanOrEqual(PLAN.creditsPerMinute);
+    const windowMs = PLAN.windowSeconds * 1000;
+    const worst = worst429sPerWindow(counts.rateLimitedAt, windowMs);
+    expect(worst).toBeLessThanOrEqual(SHARED_KEY_BOUNDS.max429sPerWindow);
+    expect(out.ms).toBeLessThanOrEqual(SHARED_KEY_BOUNDS.windows(45, 5) * windowMs);
+    console.info(
+      `dq check on a shared key (${partialAnswers ? "partial answers" : "whole 429s"}): 45 symbols in ${(out.ms / windowMs).toFixed(1)} windows (symbols ÷ 5 = 9), ${counts.rateLimitedAt.length} 429s, at most ${worst} in a window, other program ${counts.otherCredits} credits`,
+    );
   });
 });
 
