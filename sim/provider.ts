@@ -1,6 +1,6 @@
 import { ProviderAuthError, ProviderUnavailableError, RateLimitError } from "../app/adapters/twelvedata/errors.ts";
 import type { Bar } from "../app/domain/bar.ts";
-import type { DailyRange, ReferenceOutcome, ReferenceProvider } from "../app/domain/ports.ts";
+import type { DailyRange, KeyUsage, ReferenceOutcome, ReferenceProvider } from "../app/domain/ports.ts";
 import type { Simulation } from "./engine.ts";
 import type { FaultPlan } from "./faults.ts";
 import type { Invocation } from "./lambda.ts";
@@ -79,14 +79,54 @@ export class SimProvider {
     this.#sim.after(this.#random.between(0, meanGapMs), next);
   }
 
+  /**
+   * Another program that keeps `credits` of every rolling minute to itself, taking them back within a second of
+   * their coming free; with `credits` at the plan's and `from`/`to`, one that takes the whole plan for a while.
+   */
+  greedyConsumer(credits: number, active: () => boolean, from = this.#sim.now, to = Number.POSITIVE_INFINITY): void {
+    const take = () => {
+      if (!active() || this.#sim.now >= to) return;
+      const mine = this.#chargedBetween(this.#sim.now - WINDOW_MS, this.#sim.now, "other");
+      const free = this.#options.creditsPerMinute - this.chargedBetween(this.#sim.now - WINDOW_MS, this.#sim.now);
+      const wanted = Math.min(credits - mine, free);
+      if (wanted > 0) this.#spendAsOther(wanted);
+      this.#sim.after(1_000, take);
+    };
+    this.#sim.at(from, take);
+  }
+
+  /** Another program that takes `credits` at once (as many as are free) every `everyMs`. */
+  burstyConsumer(credits: number, everyMs: number, active: () => boolean): void {
+    const burst = () => {
+      if (!active()) return;
+      const free = this.#options.creditsPerMinute - this.chargedBetween(this.#sim.now - WINDOW_MS, this.#sim.now);
+      if (free > 0) this.#spendAsOther(Math.min(credits, free));
+      this.#sim.after(everyMs, burst);
+    };
+    this.#sim.after(this.#random.between(0, everyMs), burst);
+  }
+
+  #spendAsOther(credits: number): void {
+    const { charged } = this.#charge(credits, false);
+    this.arrivals.push({
+      at: this.#sim.now,
+      credits,
+      charged,
+      consumer: "other",
+      kind: charged > 0 ? "served" : "refused",
+    });
+    this.#faults.count("another consumer spent the key");
+  }
+
   forInvocation(invocation: Invocation): ReferenceProvider {
-    return { dailyBars: (symbols, range) => this.#request(invocation, symbols, range) };
+    return { dailyBars: (symbols, range, observe) => this.#request(invocation, symbols, range, observe) };
   }
 
   async #request(
     invocation: Invocation,
     symbols: readonly string[],
     range: DailyRange,
+    observe?: (usage: KeyUsage) => void,
   ): Promise<Map<string, ReferenceOutcome>> {
     const wanted = [...new Set(symbols)];
     await invocation.sleep(this.#random.between(20, 250));
@@ -113,7 +153,7 @@ export class SimProvider {
         attempts: 1,
       });
     }
-    const arrival = this.#charge(wanted.length, this.#options.partialAnswers);
+    const arrival = { ...this.#charge(wanted.length, this.#options.partialAnswers), at: this.#sim.now };
     this.arrivals.push({
       at: this.#sim.now,
       credits: wanted.length,
@@ -131,6 +171,17 @@ export class SimProvider {
       );
     }
     await invocation.sleep(this.#random.logUniform(300, 8_000));
+    // The credit headers, as the window stood when the request was counted: what others held beside it.
+    if (arrival.refused !== "day") {
+      const used = this.chargedBetween(arrival.at - WINDOW_MS, arrival.at);
+      const refused = wanted.length - arrival.charged;
+      observe?.({
+        others: Math.max(0, used - arrival.charged),
+        limit: this.#options.creditsPerMinute,
+        overflow:
+          arrival.refused === "minute" ? Math.max(1, used + wanted.length - this.#options.creditsPerMinute) : refused,
+      });
+    }
     if (arrival.refused !== undefined) {
       const day = arrival.refused === "day";
       throw new RateLimitError(`Twelve Data rate limit (${day ? "day" : "minute"}): ${arrival.message}`, {
@@ -191,11 +242,15 @@ export class SimProvider {
 
   /** Credits charged (every consumer) for requests that arrived in (from, to]. */
   chargedBetween(from: number, to: number): number {
+    return this.#chargedBetween(from, to);
+  }
+
+  #chargedBetween(from: number, to: number, consumer?: Arrival["consumer"]): number {
     let sum = 0;
     for (let i = this.arrivals.length - 1; i >= 0; i--) {
       const a = this.arrivals[i] as Arrival;
       if (a.at <= from) break;
-      if (a.at <= to) sum += a.charged;
+      if (a.at <= to && (consumer === undefined || a.consumer === consumer)) sum += a.charged;
     }
     return sum;
   }

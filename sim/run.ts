@@ -3,7 +3,7 @@ import { Simulation } from "./engine.ts";
 import { FaultPlan } from "./faults.ts";
 import { boundFor, checkInvariants, type SessionOutcome, type Violation } from "./invariants.ts";
 import { Random } from "./random.ts";
-import { type Profile, scenarioFor } from "./scenario.ts";
+import { type Profile, type Scenario, scenarioFor } from "./scenario.ts";
 import { SimWorld } from "./world.ts";
 
 export interface SeedReport {
@@ -22,12 +22,26 @@ export interface SeedReport {
   /** Wall-clock time of the run, ms. */
   wallMs: number;
   end: "idle" | "until" | "max_events" | "stopped";
+  /** The provider key as the provider counted it: dq's 429s (refused requests and partial answers) and charges. */
+  key: KeyReport;
+}
+
+export interface KeyReport {
+  dq429s: number;
+  /** The most of dq's 429s within any rolling minute. */
+  worst429sPerMinute: number;
+  dqCharged: number;
+  otherCharged: number;
+  /** What the (first stack's) ledger counts in its days: only what the provider charged, plus charged-or-not timeouts. */
+  ledgerDays: number;
 }
 
 export interface RunOptions {
   /** Print every log line of every invocation. */
   verbose?: boolean;
   profile?: Profile;
+  /** Changes the seed's scenario before it runs (a test that needs one exact situation). */
+  override?: (scenario: Scenario) => Scenario;
   /** Events before the run is cut (a runaway loop). @default 5 000 000 */
   maxEvents?: number;
 }
@@ -35,7 +49,8 @@ export interface RunOptions {
 /** Runs one seed from its scenario to quiescence (or the hard end) and checks every invariant. */
 export async function runSeed(seed: number, options: RunOptions = {}): Promise<SeedReport> {
   const wallStart = performance.now();
-  const scenario = scenarioFor(seed, options.profile);
+  const drawn = scenarioFor(seed, options.profile);
+  const scenario = options.override ? options.override(drawn) : drawn;
   const sim = new Simulation(scenario.start);
   const random = new Random(seed);
   const faults = new FaultPlan(random.fork("faults"), scenario.faults);
@@ -83,8 +98,17 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<S
   const active = () =>
     sim.now <= lastStart ||
     world.stacks.some((stack) => stack.store.everything().some((e) => e.session.status === "running"));
-  if (scenario.provider.otherConsumerGapMs !== undefined)
-    world.provider.otherConsumer(scenario.provider.otherConsumerGapMs, active);
+  const other = scenario.provider.otherConsumer ?? { kind: "random" };
+  const gap = scenario.provider.otherConsumerGapMs;
+  if (gap !== undefined) {
+    if (other.kind === "random") world.provider.otherConsumer(gap, active);
+    else if (other.kind === "greedy") world.provider.greedyConsumer(other.credits, active);
+    else if (other.kind === "bursty") world.provider.burstyConsumer(other.credits, other.everyMs, active);
+    else {
+      const from = scenario.start + other.fromMs;
+      world.provider.greedyConsumer(scenario.creditsPerMinute, active, from, from + other.forMs);
+    }
+  }
 
   const hardEnd = lastBound + 12 * 3_600_000;
   const end = await sim.run({ until: hardEnd, maxEvents: options.maxEvents ?? 5_000_000 });
@@ -104,6 +128,29 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<S
     republished,
     wallMs: performance.now() - wallStart,
     end,
+    key: keyReport(world),
+  };
+}
+
+function keyReport(world: SimWorld): KeyReport {
+  const arrivals = world.provider.arrivals;
+  const refusals = arrivals
+    .filter((a) => a.consumer === "dq" && (a.kind === "refused" || (a.kind === "served" && a.charged < a.credits)))
+    .map((a) => a.at);
+  let worst = 0;
+  for (let i = 0, from = 0; i < refusals.length; i++) {
+    while ((refusals[i] as number) - (refusals[from] as number) >= 60_000) from++;
+    worst = Math.max(worst, i - from + 1);
+  }
+  const charged = (consumer: string) =>
+    arrivals.filter((a) => a.consumer === consumer).reduce((sum, a) => sum + a.charged, 0);
+  const ledger = world.stacks[0]?.ledger;
+  return {
+    dq429s: refusals.length,
+    worst429sPerMinute: worst,
+    dqCharged: charged("dq"),
+    otherCharged: charged("other"),
+    ledgerDays: ledger ? [...ledger.dayCounts().values()].reduce((sum, n) => sum + n, 0) : 0,
   };
 }
 

@@ -38,10 +38,36 @@ export interface Scenario {
     revokedAfterMs?: number;
     /** Another program spending the key: its mean gap between requests, ms. */
     otherConsumerGapMs?: number;
+    /**
+     * How that program spends (with otherConsumerGapMs): at random; greedy for `credits` of every minute; in bursts
+     * of `credits` every `everyMs`; or taking the whole plan for `forMs` from `fromMs` after the start.
+     */
+    otherConsumer?: OtherConsumerSpec;
   };
   datalakeFailureRate: number;
   /** Symbols whose datalake series has a defect (they fail their checks). */
   defective: string[];
+}
+
+export type OtherConsumerSpec =
+  | { kind: "random" }
+  | { kind: "greedy"; credits: number }
+  | { kind: "bursty"; credits: number; everyMs: number }
+  | { kind: "hog"; fromMs: number; forMs: number };
+
+/** The other program's way of spending, from a stream of its own, so the rest of the scenario stays as it was. */
+function otherConsumerFor(seed: number, creditsPerMinute: number): OtherConsumerSpec {
+  const random = new Random(seed).fork("other-consumer");
+  const kind = random.weighted([
+    ["random", 2],
+    ["greedy", 1],
+    ["bursty", 1],
+    ["hog", 1],
+  ] as const);
+  if (kind === "greedy") return { kind, credits: random.int(1, Math.max(1, Math.floor(creditsPerMinute / 2))) };
+  if (kind === "bursty") return { kind, credits: creditsPerMinute, everyMs: random.pick([90_000, 300_000]) };
+  if (kind === "hog") return { kind, fromMs: random.int(0, 30 * 60_000), forMs: random.int(5, 20) * 60_000 };
+  return { kind };
 }
 
 const PROFILES = [
@@ -149,7 +175,10 @@ export function scenarioFor(seed: number, force?: Profile): Scenario {
       timeoutRate: profile === "calm" ? 0 : intensity,
       ...(profile === "revoked-key" ? { revokedAfterMs: random.int(0, 10 * 60_000) } : {}),
       ...(profile === "contended" || random.chance(0.1)
-        ? { otherConsumerGapMs: random.pick([30_000, 90_000, 300_000]) }
+        ? {
+            otherConsumerGapMs: random.pick([30_000, 90_000, 300_000]),
+            otherConsumer: otherConsumerFor(seed, creditsPerMinute),
+          }
         : {}),
     },
     datalakeFailureRate: profile === "calm" ? 0 : intensity,

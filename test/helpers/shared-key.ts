@@ -5,11 +5,16 @@
 export const SHARED_KEY_BOUNDS = {
   /** 429 answers (a refused request, or a partial answer) dq may meet in any one window of the plan. */
   max429sPerWindow: 2,
-  /** Windows beyond symbols ÷ (credits left a window) a session may take: learning the share, splits, latency. */
+  /** Windows beyond symbols ÷ (credits left a window) a session may take: learning the share, the first 429. */
   marginWindows: 5,
+  /**
+   * And a tenth more: the spend gate keeps slots a window and half the margin apart from the end of the previous
+   * request (W + m/2 after its answer), so at real latencies (up to 8 s at 60 s windows) a slot is 61-68 s.
+   */
+  slotStretch: 1.1,
   /** The most windows a session of `symbols` may take when `left` credits a window are free to it. */
   windows(symbols: number, left: number): number {
-    return Math.ceil(symbols / left) + this.marginWindows;
+    return Math.ceil(symbols / left) * this.slotStretch + this.marginWindows;
   },
 } as const;
 
