@@ -56,10 +56,15 @@ function pipeline(s: EnvironmentSources): Environment {
     [ENV.lookbackDays]: String(s.settings.lookbackDays),
     // The queue's visibility is made from it (queues.ts); the pipeline derives its lease and sweep from it too.
     [ENV.processorTimeoutSeconds]: String(s.settings.functions.processor.timeoutSeconds),
-    ...("inline" in s.profile
-      ? { [PROFILE_ENV.inline]: s.profile.inline }
-      : { [PROFILE_ENV.parameter]: s.profile.parameter }),
+    ...profileOf(s),
   };
+}
+
+/** The datalake profile, as its readers get it: inline, or the parameter's `name:version`. */
+function profileOf(s: EnvironmentSources): Environment {
+  return "inline" in s.profile
+    ? { [PROFILE_ENV.inline]: s.profile.inline }
+    : { [PROFILE_ENV.parameter]: s.profile.parameter };
 }
 
 function slackChannel(s: EnvironmentSources): Environment {
@@ -191,8 +196,9 @@ export const ENVIRONMENTS: Record<FunctionName, (s: EnvironmentSources) => Envir
   processor: (s) => ({ ...pipeline(s), [ENV.twelveDataApiKeyParameter]: s.parameterNames.twelveDataApiKey }),
   deadLetter: pipeline,
   // The notifier reads the session's results for the summary and its thread, and keeps Slack's own items (mutes,
-  // each universe's last failures, what it posted) in the same table.
-  notifier: (s) => ({ ...slackChannel(s), [ENV.tableName]: s.tableName, ...notifications(s) }),
+  // each universe's last failures, what it posted) in the same table; its report page reads the datalake as the
+  // profile says (column names, aliases, time zones).
+  notifier: (s) => ({ ...slackChannel(s), [ENV.tableName]: s.tableName, ...notifications(s), ...profileOf(s) }),
   // The Slack app reads and steers sessions itself (status, list, cancel, retry) besides starting the coordinator.
   slack: (s) => {
     if (s.coordinatorArn === undefined) throw new Error("the Slack function's environment needs the coordinator's ARN");

@@ -90,7 +90,7 @@ function pipeline(t: GrantTargets): Statement[] {
   ];
 }
 
-/** The profile's parameter, read at cold start by every function that builds the pipeline; none when it is inline. */
+/** The profile's parameter, read at cold start by the pipeline's functions and the notifier; none when it is inline. */
 function readProfile(t: GrantTargets): Statement[] {
   if (t.profileParameterArn === undefined) return [];
   return [{ sid: "ReadProfile", actions: ["ssm:GetParameter"], resources: [t.profileParameterArn] }];
@@ -217,6 +217,10 @@ export const GRANTS: Record<FunctionName, (t: GrantTargets) => Statement[]> = {
     slackItems(t),
     // The asynchronous-invocation failure destination delivers with the function's own role.
     sendTo("SendUndelivered", t.undeliveredQueueArn),
+    // The report page charts each failing symbol's bars, read from the datalake as the profile says.
+    listDatalake(t),
+    readDatalake(t),
+    ...readProfile(t),
   ],
   slack: (t) => {
     const { coordinatorArn } = t;

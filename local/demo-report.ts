@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createDatalake } from "../app/adapters/datalake/create-datalake.ts";
 import { TwelveDataClient } from "../app/adapters/twelvedata/client.ts";
+import { loadProfile } from "../app/config/load-profile.ts";
+import { profileSettings } from "../app/config/profile-settings.ts";
 import { sessionReport } from "../app/report/session-report.ts";
 import type { LocalStack } from "./stack.ts";
 
@@ -36,7 +38,10 @@ export async function writeDemoReport(
   const { html } = await sessionReport({
     session,
     results,
-    datalake: createDatalake({ uriTemplate: session.params.datalake }),
+    datalake: createDatalake({
+      uriTemplate: session.params.datalake,
+      ...profileSettings(loadProfile().profile).datalake,
+    }),
     provider,
   });
   const dir = resolve(options.dir ?? join(process.env.DQ_HOME ?? ".dq", "reports"));

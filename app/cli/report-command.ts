@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { createDatalake } from "../adapters/datalake/create-datalake.ts";
+import { loadProfile } from "../config/load-profile.ts";
+import { profileSettings } from "../config/profile-settings.ts";
 import type { ReferenceProvider } from "../domain/ports.ts";
 import type { Operations } from "../pipeline/operations.ts";
 import { sessionReport } from "../report/session-report.ts";
@@ -95,7 +97,10 @@ export async function writeReport(sessionId: string, opts: ReportCommandOptions)
   const { html } = await sessionReport({
     session,
     results,
-    datalake: createDatalake({ uriTemplate: session.params.datalake }),
+    datalake: createDatalake({
+      uriTemplate: session.params.datalake,
+      ...profileSettings(loadProfile().profile).datalake,
+    }),
     provider,
     charts: opts.charts,
   });

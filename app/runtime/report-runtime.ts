@@ -1,9 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDatalake } from "../adapters/datalake/create-datalake.ts";
 import { DynamoSessionStore } from "../adapters/dynamodb/session-store.ts";
 import { ReportBucket } from "../adapters/s3/report-bucket.ts";
+import { profileSettings } from "../config/profile-settings.ts";
 import type { Log } from "../pipeline/context.ts";
 import type { StoredResult } from "../pipeline/model.ts";
 import { type PublishedReport, publishReport } from "../report/publish-report.ts";
@@ -11,6 +13,7 @@ import { reportLinkKey, signReportLink } from "../report/report-link.ts";
 import { SlackChartPoster } from "../report/slack-chart-poster.ts";
 import { createWebClient } from "../slack/chat.ts";
 import { DetailType, ENV } from "../wiring.ts";
+import { resolveProfile } from "./profile.ts";
 import { resolveSecret } from "./secrets.ts";
 import { asLog, createLogger } from "./telemetry.ts";
 
@@ -69,7 +72,11 @@ export async function createReportAfterSummary(
     client: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
     tableName,
   });
-  const reports = new ReportBucket({ client: new S3Client({}), bucket });
+  const s3 = new S3Client({});
+  const reports = new ReportBucket({ client: s3, bucket });
+  // The datalake is read as the pipeline reads it: the profile's column names, aliases and time-zone rule.
+  const { profile } = await resolveProfile(env, () => new SSMClient({}));
+  const datalakeSettings = profileSettings(profile).datalake;
   return async (event, outcomes) => {
     const finished = finishedSummary(event, outcomes);
     if (!finished) return undefined;
@@ -86,7 +93,7 @@ export async function createReportAfterSummary(
       const published = await publishReport({
         session,
         results,
-        datalake: createDatalake({ uriTemplate: session.params.datalake }),
+        datalake: createDatalake({ uriTemplate: session.params.datalake, s3, ...datalakeSettings }),
         store: reports,
         linkSeconds,
         ...(link ? { link } : {}),

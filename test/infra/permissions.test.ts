@@ -103,7 +103,7 @@ describe("IAM", () => {
     expect(actionsOn("deadLetter", arn("sqs", "dq-dev-work"))).toEqual(["sqs:SendMessage"]);
   });
 
-  it("gives the notifier its Slack token, reads of session items, Slack's own items and where its failed runs go", () => {
+  it("gives the notifier its Slack token, reads of session items, Slack's own items, where its failed runs go and reads of the datalake for the report's charts", () => {
     const statements = grants("notifier").filter((s) => s.Sid !== "OwnLogs");
 
     expect(statements.map((s) => [s.Action, s.Resource, s.Condition])).toEqual([
@@ -119,6 +119,8 @@ describe("IAM", () => {
         { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SLACK#*"] } },
       ],
       [["sqs:SendMessage"], [arn("sqs", "dq-dev-undelivered")], undefined],
+      [["s3:ListBucket"], ["arn:aws:s3:::market-lake"], { StringLike: { "s3:prefix": ["daily/", "daily/*"] } }],
+      [["s3:GetObject"], ["arn:aws:s3:::market-lake/daily/*"], undefined],
     ]);
   });
 

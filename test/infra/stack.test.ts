@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { PROFILE_ENV } from "../../app/config/load-profile.ts";
 import { ENV, FUNCTIONS, type FunctionName, QUEUE, RULES, resourceNames, TABLE } from "../../app/wiring.ts";
 import { REPORTS_BUCKET_ENV } from "../../infra/reports.ts";
 import { ACCOUNT, type BuiltStack, buildStack, promiseOf, REGION } from "./pulumi-mocks.ts";
@@ -288,6 +289,8 @@ describe("the functions", () => {
       // the links it posts to them.
       [REPORTS_BUCKET_ENV]: expect.stringMatching(/^dq-dev-reports-/),
       [ENV.reportLinkBase]: expect.stringMatching(/^https:\/\//),
+      // How it reads the datalake for the report's charts.
+      [PROFILE_ENV.inline]: expect.any(String),
     });
   });
 
