@@ -6,6 +6,7 @@ import { loadProfile } from "../config/load-profile.ts";
 import { type ProfileSettings, profileSettings } from "../config/profile-settings.ts";
 import type { Datalake, KeyUsage, ReferenceProvider } from "../domain/ports.ts";
 import { ProviderError, ProviderRateLimited, ProviderRefused, ProviderUnavailable } from "../domain/provider-errors.ts";
+import { sharingTheKey } from "../pipeline/model.ts";
 import type { SlotReservation } from "../pipeline/ports.ts";
 import { resolveUniverse } from "../pipeline/universe.ts";
 import { validateSymbols } from "../pipeline/validate.ts";
@@ -209,8 +210,7 @@ class CheckRun {
     this.#share =
       nextShare(this.#share, usage, Date.now(), creditsPerMinute, creditWindowSeconds * 1000) ?? this.#share;
     const after = takenAt(this.#share, Date.now(), creditWindowSeconds * 1000);
-    if (after !== before && after > 0)
-      this.#progress.note(`sharing the key: ${after} credits a window taken by another consumer`);
+    if (after !== before && after > 0) this.#progress.note(sharingTheKey(after));
     await this.#setup.credits?.observe(usage);
   }
 

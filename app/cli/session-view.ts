@@ -1,3 +1,4 @@
+import { sharingTheKey } from "../pipeline/model.ts";
 import type { SessionStatusView } from "../pipeline/operations.ts";
 
 export function formatDuration(ms: number): string {
@@ -28,6 +29,7 @@ export function formatStatus(view: SessionStatusView, now: number): string {
     }`,
     `  datalake ${s.params.datalake}, lookback ${s.params.lookbackDays} days, as of ${s.params.asOf}${s.params.retryOf ? `, retry of ${s.params.retryOf}` : ""}`,
   ];
+  if (view.takenByOthers) lines.push(`  ${sharingTheKey(view.takenByOthers)}`);
   if (s.error) lines.push(`  error: ${s.error}`);
   if (view.failedSymbols.length > 0) {
     lines.push("  failed symbols:");

@@ -115,7 +115,15 @@ async function maybePublishProgress(ctx: PipelineContext, session: SessionRecord
   const slot = Math.floor(now / slotMs) * slotMs;
   const claimed = await ctx.store.claimProgressSlot(session.sessionId, slot);
   if (!claimed) return;
-  await ctx.events.publish(DetailType.sessionProgress, progressDetail(claimed, now));
+  // A progress never fails for want of the key's share: without it the live message just does not mention it.
+  const taken = await ctx.ledger.usage(now).then(
+    (usage) => usage.takenByOthers,
+    () => 0,
+  );
+  await ctx.events.publish(DetailType.sessionProgress, {
+    ...progressDetail(claimed, now),
+    ...(taken > 0 ? { takenByOthers: taken } : {}),
+  });
 }
 
 export interface FailedSymbol {

@@ -111,6 +111,21 @@ export interface BatchRecord {
   outcome?: { passed: number; failed: number; errored: number; credits: number };
 }
 
+/** One reference bar as stored with a result: [date, open, high, low, close, volume]; null where a value is missing. */
+export type ReferenceRow = [string, number | null, number | null, number | null, number | null, number | null];
+
+/** A bar as a stored row: DynamoDB refuses NaN, so a missing value is null. */
+export function referenceRow(bar: Bar): ReferenceRow {
+  const value = (n: number | null) => (n !== null && Number.isFinite(n) ? n : null);
+  return [bar.date, value(bar.open), value(bar.high), value(bar.low), value(bar.close), value(bar.volume)];
+}
+
+/** A stored row as a bar again, for a chart: a missing value is NaN, as the datalake readers give it. */
+export function barOfRow(row: ReferenceRow): Bar {
+  const [date, open, high, low, close, volume] = row;
+  return { date, open: open ?? Number.NaN, high: high ?? Number.NaN, low: low ?? Number.NaN, close: close ?? Number.NaN, volume };
+}
+
 export interface StoredResult {
   sessionId: string;
   symbol: string;
@@ -120,6 +135,11 @@ export interface StoredResult {
   metrics: Metrics;
   error?: SymbolResult["error"];
   validatedAt: string;
+  /**
+   * A failing symbol's reference bars in the checked range, as [date, open, high, low, close, volume] rows: its
+   * report chart draws them without spending another credit (about 60 bytes a bar).
+   */
+  reference?: ReferenceRow[];
 }
 
 export interface Page<T> {
@@ -141,6 +161,11 @@ export function keepOf(session: Pick<SessionRecord, "createdAt" | "dueAt">): { k
   if (session.dueAt === undefined) return {};
   const created = Date.parse(session.createdAt);
   return { keepUntil: created + 2 * (Date.parse(session.dueAt) - created) };
+}
+
+/** How dq status, dq check and the live message say the provider key is shared. */
+export function sharingTheKey(takenByOthers: number): string {
+  return `sharing the key: ${takenByOthers} credits a window taken by another consumer`;
 }
 
 export function isFinal(status: SessionStatus): boolean {

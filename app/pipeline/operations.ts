@@ -23,6 +23,8 @@ export interface SessionStatusView {
   /** Remaining time while running, from the credit schedule; null when finished. */
   etaMs: number | null;
   failedSymbols: FailedSymbol[];
+  /** While running: credits a window another consumer of the provider key takes (0 when none was seen lately). */
+  takenByOthers?: number;
 }
 
 /** The operations the CLI and Slack share. */
@@ -55,9 +57,13 @@ export class Operations {
     const { windowMs, marginMs, creditsPerWindow } = this.ctx.settings;
     const now = this.ctx.clock();
     let etaMs: number | null = null;
+    let takenByOthers = 0;
     if (session.status === "running") {
       const shape = { windowMs, marginMs, creditsPerWindow, batchSize: session.params.batchSize };
       etaMs = remaining === 0 ? 0 : slotsNeeded(remaining, shape) * (windowMs + marginMs);
+      // The key shared with another program: only what it leaves a window is this account's.
+      takenByOthers = (await this.ctx.ledger.usage(now)).takenByOthers;
+      if (takenByOthers > 0) etaMs = (etaMs * creditsPerWindow) / Math.max(1, creditsPerWindow - takenByOthers);
       if (session.pausedUntil) etaMs += Math.max(0, Date.parse(session.pausedUntil) - now);
     }
     const failures = await this.ctx.store.listResults(session.sessionId, {
@@ -70,6 +76,7 @@ export class Operations {
       progressPct: session.totalBatches === 0 ? 100 : Math.round((finished / session.totalBatches) * 1000) / 10,
       etaMs,
       failedSymbols: failures.items.map(describeFailure),
+      ...(takenByOthers > 0 ? { takenByOthers } : {}),
     };
   }
 

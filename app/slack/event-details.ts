@@ -29,7 +29,11 @@ const SessionDetail = z.object({
   slack: z.object({ channel: z.string().min(1), ts: z.string().min(1) }).optional(),
 });
 
-export const ProgressDetailSchema = SessionDetail.extend({ pausedUntil: z.string().optional() });
+export const ProgressDetailSchema = SessionDetail.extend({
+  pausedUntil: z.string().optional(),
+  /** Credits a window another consumer of the provider key takes, when one does. */
+  takenByOthers: z.number().int().nonnegative().optional(),
+});
 export type ProgressDetail = z.infer<typeof ProgressDetailSchema>;
 
 export const FailedSymbolSchema = z.object({

@@ -1,5 +1,5 @@
 import { type FailedSymbol, workflowDetail } from "../pipeline/finalize.ts";
-import type { SessionRecord, SessionStatus, StartedBy } from "../pipeline/model.ts";
+import { type SessionRecord, type SessionStatus, type StartedBy, sharingTheKey } from "../pipeline/model.ts";
 import type { SessionStatusView } from "../pipeline/operations.ts";
 import { ActionId } from "./action-ids.ts";
 import {
@@ -63,6 +63,7 @@ export function progressMessage(detail: ProgressDetail, now: number): SlackMessa
     etaMs,
     pausedUntilMs: paused > now ? paused : undefined,
     startedBy: detail.startedBy,
+    takenByOthers: detail.takenByOthers,
   });
 }
 
@@ -80,6 +81,7 @@ export function statusMessage(view: SessionStatusView): SlackMessage {
     etaMs: view.etaMs,
     pausedUntilMs: s.pausedUntil ? Date.parse(s.pausedUntil) : undefined,
     startedBy: s.startedBy,
+    takenByOthers: view.takenByOthers,
   });
   return {
     ...message,
@@ -113,6 +115,7 @@ interface LiveFigures {
   etaMs: number | null;
   pausedUntilMs: number | undefined;
   startedBy: StartedBy | { kind: string; user?: string };
+  takenByOthers?: number | undefined;
 }
 
 function liveMessage(f: LiveFigures): SlackMessage {
@@ -121,11 +124,12 @@ function liveMessage(f: LiveFigures): SlackMessage {
   const paused = f.pausedUntilMs
     ? `\n:double_vertical_bar: paused until ${new Date(f.pausedUntilMs).toISOString().slice(0, 16).replace("T", " ")} UTC: the day's provider credits are spent`
     : "";
+  const sharing = f.takenByOthers ? `\n:busts_in_silhouette: ${sharingTheKey(f.takenByOthers)}` : "";
   return {
     text: `dq session ${f.sessionId}: ${bar}`,
     blocks: [
       section(
-        `:hourglass_flowing_sand: *dq run* \`${f.sessionId}\` — running\n\`${bar}\`  ${f.batches.finished}/${f.batches.total} batches${eta}${paused}`,
+        `:hourglass_flowing_sand: *dq run* \`${f.sessionId}\` — running\n\`${bar}\`  ${f.batches.finished}/${f.batches.total} batches${eta}${paused}${sharing}`,
       ),
       fields([
         `*Symbols*\n${f.symbols}`,

@@ -3,6 +3,7 @@ import type { Log, PipelineContext } from "../../app/pipeline/context.ts";
 import { finalize } from "../../app/pipeline/finalize.ts";
 import { type BatchRecord, emptyCounters, type SessionRecord } from "../../app/pipeline/model.ts";
 import { processBatch } from "../../app/pipeline/process-batch.ts";
+import { MemoryCreditLedger } from "../../sim/memory/credit-ledger.ts";
 
 /**
  * When a failure's clean-up fails too (giving a lease or a claim back), the original failure is what the caller
@@ -47,6 +48,8 @@ function context(parts: {
     store: parts.store,
     events: parts.events ?? {},
     resume: { cancelResume: async () => {} },
+    // The processor reads the key's share before its request: an idle account's ledger.
+    ledger: new MemoryCreditLedger({ creditsPerSlot: 8, creditsPerDay: null, windowMs: 1000, marginMs: 20 }),
     datalakeFor: parts.datalakeFor ?? (() => ({}) as never),
     log: parts.log,
     clock: () => NOW,

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { utcDay } from "../../app/adapters/dynamodb/credit-grid.ts";
+import { formatStatus } from "../../app/cli/session-view.ts";
 import type { SessionRecord } from "../../app/pipeline/model.ts";
+import { type ProgressDetail, ProgressDetailSchema } from "../../app/slack/event-details.ts";
+import { progressMessage } from "../../app/slack/session-views.ts";
 import { LocalClock } from "../../local/clock.ts";
 import type { TwelveDataEmulator } from "../../local/twelvedata/emulator.ts";
 import { startTestStack, type TestStack } from "../helpers/local-stack.ts";
@@ -24,10 +27,15 @@ const NOON = Date.parse(`${new Date(testStartInstant()).toISOString().slice(0, 1
 let t: TestStack;
 let emulator: TwelveDataEmulator;
 
-/** Polls the session to its end; a pause for the day fails at once (there are credits left in the day). */
-async function runToEnd(sessionId: string, timeoutMs: number): Promise<SessionRecord> {
+/**
+ * Polls the session to its end, keeping what `dq status` said of it; a pause for the day fails at once (there are
+ * credits left in the day).
+ */
+async function runToEnd(sessionId: string, timeoutMs: number, statuses: string[]): Promise<SessionRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const view = await t.stack.runtime.operations.status(sessionId);
+    if (view.session.status === "running") statuses.push(formatStatus(view, t.clock.now()));
     const session = await t.stack.runtime.ctx.store.getSession(sessionId);
     if (session?.pausedUntil) throw new Error(`the session paused until ${session.pausedUntil}`);
     if (session && session.status !== "running") return t.waitForFinal(sessionId);
@@ -65,7 +73,8 @@ describe.each([
 
     const started = await t.start({ symbols });
     const bound = SHARED_KEY_BOUNDS.windows(SYMBOLS, PLAN - TAKEN) * WINDOW_SECONDS * 1000;
-    const session = await runToEnd(started.sessionId, bound + 10_000);
+    const statuses: string[] = [];
+    const session = await runToEnd(started.sessionId, bound + 10_000, statuses);
     const elapsed = t.clock.now() - began;
     const counts = emulator.counts();
 
@@ -83,6 +92,16 @@ describe.each([
     const worst = worst429sPerWindow(counts.rateLimitedAt, WINDOW_SECONDS * 1000);
     expect(worst).toBeLessThanOrEqual(SHARED_KEY_BOUNDS.max429sPerWindow);
     expect(elapsed).toBeLessThanOrEqual(bound);
+    // dq status and the live message say who else spends the key.
+    const sharing = `sharing the key: ${TAKEN} credits a window taken by another consumer`;
+    expect(statuses.some((text) => text.includes(sharing))).toBe(true);
+    const live = t.stack.eventBridge
+      .events()
+      .filter((e) => e["detail-type"] === "SessionProgress")
+      .map((e) => ProgressDetailSchema.parse(e.detail))
+      .filter((d) => d.sessionId === started.sessionId && d.takenByOthers === TAKEN);
+    expect(live.length).toBeGreaterThan(0);
+    expect(JSON.stringify(progressMessage(live[0] as ProgressDetail, t.clock.now()).blocks)).toContain(sharing);
     console.info(
       `shared key (${partialAnswers ? "partial answers" : "whole 429s"}): ${SYMBOLS} symbols in ${(elapsed / (WINDOW_SECONDS * 1000)).toFixed(1)} windows (symbols ÷ 5 = ${SYMBOLS / (PLAN - TAKEN)}), ${counts.rateLimitedAt.length} 429s, at most ${worst} in a window, day count ${dayAfter - dayBefore} = charged ${counts.credits}, other consumer ${counts.otherCredits} credits`,
     );
