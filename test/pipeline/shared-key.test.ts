@@ -107,3 +107,44 @@ describe.each([
     );
   }, 90_000);
 });
+
+describe("a key another program takes whole for three windows", () => {
+  beforeAll(async () => {
+    t = await startTestStack({
+      creditWindowSeconds: WINDOW_SECONDS,
+      creditsPerMinute: PLAN,
+      creditsPerDay: 800,
+      clock: new LocalClock(NOON),
+    });
+    if (!t.stack.emulator) throw new Error("no emulator");
+    emulator = t.stack.emulator;
+  }, 60_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("backs off while it holds the plan, without hammering, and finishes once it is quiet", async () => {
+    const symbols = t.sample.symbols.slice(0, 24);
+    const hogMs = 3 * WINDOW_SECONDS * 1000;
+    emulator.resetCounts();
+    emulator.setOtherConsumer({ kind: "hog", forMs: hogMs });
+    const began = t.clock.now();
+
+    const started = await t.start({ symbols });
+    const bound = SHARED_KEY_BOUNDS.windows(symbols.length, PLAN) * WINDOW_SECONDS * 1000 + hogMs;
+    const session = await runToEnd(started.sessionId, bound + 10_000, []);
+    const elapsed = t.clock.now() - began;
+    const counts = emulator.counts();
+
+    expect(session.status).toBe("completed");
+    expect(session.counters.errored).toBe(0);
+    expect(counts).toMatchObject({ credits: symbols.length, repeatedSymbols: [] });
+    expect(counts.otherCredits).toBeGreaterThanOrEqual(3 * PLAN);
+    const worst = worst429sPerWindow(counts.rateLimitedAt, WINDOW_SECONDS * 1000);
+    expect(worst).toBeLessThanOrEqual(SHARED_KEY_BOUNDS.max429sPerWindow);
+    expect(elapsed).toBeLessThanOrEqual(bound);
+    console.info(
+      `shared key (hog for 3 windows): 24 symbols in ${(elapsed / (WINDOW_SECONDS * 1000)).toFixed(1)} windows (24 ÷ 8 = 3, + 3 hogged), ${counts.rateLimitedAt.length} 429s, at most ${worst} in a window`,
+    );
+  }, 90_000);
+});
