@@ -1,3 +1,4 @@
+import type { Bar } from "../domain/bar.ts";
 import type { Issue, Metrics, ResultStatus, SymbolResult } from "../quality/types.ts";
 
 export const SessionStatus = {
@@ -123,7 +124,14 @@ export function referenceRow(bar: Bar): ReferenceRow {
 /** A stored row as a bar again, for a chart: a missing value is NaN, as the datalake readers give it. */
 export function barOfRow(row: ReferenceRow): Bar {
   const [date, open, high, low, close, volume] = row;
-  return { date, open: open ?? Number.NaN, high: high ?? Number.NaN, low: low ?? Number.NaN, close: close ?? Number.NaN, volume };
+  return {
+    date,
+    open: open ?? Number.NaN,
+    high: high ?? Number.NaN,
+    low: low ?? Number.NaN,
+    close: close ?? Number.NaN,
+    volume,
+  };
 }
 
 export interface StoredResult {

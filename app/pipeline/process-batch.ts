@@ -5,10 +5,17 @@ import type { SymbolResult } from "../quality/types.ts";
 import type { PipelineContext } from "./context.ts";
 import { MetricName } from "./context.ts";
 import { countAndMaybeFinalize, finalize } from "./finalize.ts";
-import { type BatchRecord, type BatchStatus, keepOf, type SessionRecord, type StoredResult } from "./model.ts";
+import {
+  type BatchRecord,
+  type BatchStatus,
+  keepOf,
+  referenceRow,
+  type SessionRecord,
+  type StoredResult,
+} from "./model.ts";
 import type { SlotReservation, WorkMessage } from "./ports.ts";
 import { pauseUntil, pump } from "./pump.ts";
-import { validateSymbols } from "./validate.ts";
+import { type ValidatedResult, validateSymbols } from "./validate.ts";
 
 export type BatchOutcome =
   | "done"
@@ -173,6 +180,7 @@ async function run(
           await ctx.ledger.settle({ slotStart, credits: requested }, clock());
           if (heard.usage) await ctx.ledger.observe(heard.usage, clock());
         },
+        keepReferenceOfFailures: true,
       },
     );
   } catch (error) {
@@ -472,7 +480,7 @@ function nextUtcMidnight(ms: number): number {
   return (Math.floor(ms / DAY_MS) + 1) * DAY_MS;
 }
 
-export function toStored(sessionId: string, batch: number, r: SymbolResult, validatedAt: string): StoredResult {
+export function toStored(sessionId: string, batch: number, r: ValidatedResult, validatedAt: string): StoredResult {
   return {
     sessionId,
     symbol: r.symbol,
@@ -482,6 +490,7 @@ export function toStored(sessionId: string, batch: number, r: SymbolResult, vali
     metrics: r.metrics,
     ...(r.error ? { error: r.error } : {}),
     validatedAt,
+    ...(r.reference ? { reference: r.reference.map(referenceRow) } : {}),
   };
 }
 

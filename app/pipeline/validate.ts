@@ -12,6 +12,9 @@ export interface ValidateRequest {
 
 const DAY_MS = 86_400_000;
 
+/** A symbol's result, with the reference bars it was judged against when it failed (see keepReferenceOfFailures). */
+export type ValidatedResult = SymbolResult & { reference?: readonly Bar[] };
+
 /**
  * The provider range that covers the window: lookbackDays back from asOf, plus slack for the session before the
  * window (outlier returns need it) and for a long holiday weekend, and asOf's own date (the engine drops an
@@ -36,10 +39,15 @@ export async function validateSymbols(
     beforeRequest?: (symbols: readonly string[]) => Promise<void>;
     /** After the request, whatever its outcome. */
     afterRequest?: () => Promise<void>;
+    /**
+     * Keep, with each failing symbol's result, the reference bars in the checked range: its report chart then
+     * draws both series without another credit.
+     */
+    keepReferenceOfFailures?: boolean;
   } = {},
-): Promise<SymbolResult[]> {
+): Promise<ValidatedResult[]> {
   const subjects = new Map<string, Bar[]>();
-  const results = new Map<string, SymbolResult>();
+  const results = new Map<string, ValidatedResult>();
   await Promise.all(
     request.symbols.map(async (symbol) => {
       try {
@@ -65,18 +73,23 @@ export async function validateSymbols(
       } else if (!outcome.ok) {
         results.set(symbol, providerErrorResult(symbol, outcome.code, outcome.message));
       } else {
-        results.set(
+        const result = checkSymbol({
           symbol,
-          checkSymbol({
-            symbol,
-            subject: subjects.get(symbol) ?? [],
-            reference: outcome.series,
-            asOf: request.asOf,
-            options: { ...request.checkOptions, lookbackDays: request.lookbackDays },
-          }),
-        );
+          subject: subjects.get(symbol) ?? [],
+          reference: outcome.series,
+          asOf: request.asOf,
+          options: { ...request.checkOptions, lookbackDays: request.lookbackDays },
+        });
+        const keep = hooks.keepReferenceOfFailures && result.status === "fail";
+        results.set(symbol, keep ? { ...result, reference: inRange(outcome.series.bars, request) } : result);
       }
     }
   }
   return request.symbols.map((s) => results.get(s) ?? errorResult(s, "internal", "not validated"));
+}
+
+/** The bars of the checked range, the part of the reference a chart draws. */
+function inRange(bars: readonly Bar[], request: ValidateRequest): Bar[] {
+  const range = referenceRange(request.asOf, request.lookbackDays);
+  return bars.filter((b) => b.date >= range.startDate && b.date <= range.endDate);
 }

@@ -1,5 +1,5 @@
 import type { Datalake, ReferenceProvider } from "../domain/ports.ts";
-import type { SessionRecord, StoredResult } from "../pipeline/model.ts";
+import { barOfRow, type SessionRecord, type StoredResult } from "../pipeline/model.ts";
 import { referenceRange } from "../pipeline/validate.ts";
 import { figuresOf, type ReportModel, reportModel, worstFirst } from "./report-model.ts";
 import { reportPage } from "./report-page.ts";
@@ -11,7 +11,10 @@ export interface SessionReportOptions {
   results: readonly StoredResult[];
   /** The session's datalake (its params.datalake), for the subject series. */
   datalake: Datalake;
-  /** Absent: charts of the datalake's series alone, no credit spent. */
+  /**
+   * Absent: each chart's reference is what the processor kept with the failing result (no credit spent), else
+   * the datalake's series is drawn alone.
+   */
   provider?: ReferenceProvider;
   /** Failing symbols, worst first, whose series are read (one credit each with a provider). @default 50 */
   charts?: number;
@@ -32,6 +35,13 @@ export async function sessionReport(options: SessionReportOptions): Promise<{ ht
     range: referenceRange(new Date(session.params.asOf), session.params.lookbackDays),
     batchSize: session.params.batchSize,
   });
+  if (!options.provider) {
+    for (const result of results) {
+      const drawn = series.get(result.symbol);
+      if (drawn && drawn.reference.length === 0 && result.reference)
+        series.set(result.symbol, { ...drawn, reference: result.reference.map(barOfRow) });
+    }
+  }
   const model = reportModel(figuresOf(session), results, series, (options.now ?? new Date()).toISOString());
   return { html: reportPage(model), model };
 }

@@ -150,6 +150,12 @@ describe("the deployed bundles on the local stack", () => {
     const html = await page.text();
     expect(html).toContain(`dq report · ${started.sessionId}`);
     expect(html).toContain("echarts");
+    // Each failing symbol's chart draws the reference the processor kept with its result: no credit spent.
+    const data = JSON.parse(html.match(/<script type="application\/json" id="dq-data">(.*?)<\/script>/s)?.[1] ?? "{}");
+    const charted = (data.failures as { symbol: string; chart: { reference: { close: (number | null)[] } } }[]) ?? [];
+    expect(charted.length).toBeGreaterThan(0);
+    for (const f of charted)
+      expect(f.chart.reference.close.filter((v) => v !== null).length, f.symbol).toBeGreaterThan(0);
     const forged = new URL(url);
     forged.searchParams.set("expires", String(Number(url.searchParams.get("expires")) + 86_400));
     expect((await fetch(forged, { redirect: "manual" })).status).toBe(403);
