@@ -83,6 +83,8 @@ export const StackConfigSchema = z.object({
   denySymbols: z.array(symbol).default([]),
   lookbackDays: integer(5, MAX_LOOKBACK_DAYS).default(30),
   retentionDays: integer(1, 400).default(7),
+  /** How long a report link opens its page; pages are kept 30 days (infra/reports.ts). */
+  reportLinkDays: integer(1, 30).default(7),
   scheduleCron: scheduleExpression.default(SCHEDULE.defaultCron),
   scheduleTimezone: timezone.default(SCHEDULE.defaultTimezone),
   scheduleEnabled: z.boolean().default(true),
@@ -169,6 +171,7 @@ export const CONFIG_KEYS: Record<ConfigKey, ConfigKind> = {
   denySymbols: "array",
   lookbackDays: "integer",
   retentionDays: "integer",
+  reportLinkDays: "integer",
   scheduleCron: "string",
   scheduleTimezone: "string",
   scheduleEnabled: "boolean",
@@ -222,6 +225,7 @@ export interface StackSettings {
   universe: { symbols: string[]; deny: string[] };
   lookbackDays: number;
   retentionDays: number;
+  reportLinkDays: number;
   schedule: { expression: string; timezone: string; enabled: boolean };
   functions: Record<FunctionName, FunctionSize>;
   processorMaxConcurrency: number;
@@ -313,6 +317,7 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
     universe: { symbols: c.symbols, deny: c.denySymbols },
     lookbackDays: c.lookbackDays,
     retentionDays: c.retentionDays,
+    reportLinkDays: c.reportLinkDays,
     schedule: { expression: c.scheduleCron, timezone: c.scheduleTimezone, enabled: c.scheduleEnabled },
     functions,
     processorMaxConcurrency: c.processorMaxConcurrency,

@@ -198,7 +198,13 @@ export const ENVIRONMENTS: Record<FunctionName, (s: EnvironmentSources) => Envir
   // The notifier reads the session's results for the summary and its thread, and keeps Slack's own items (mutes,
   // each universe's last failures, what it posted) in the same table; its report page reads the datalake as the
   // profile says (column names, aliases, time zones).
-  notifier: (s) => ({ ...slackChannel(s), [ENV.tableName]: s.tableName, ...notifications(s), ...profileOf(s) }),
+  notifier: (s) => ({
+    ...slackChannel(s),
+    [ENV.tableName]: s.tableName,
+    ...notifications(s),
+    ...profileOf(s),
+    [ENV.reportLinkSeconds]: String(s.settings.reportLinkDays * 86_400),
+  }),
   // The Slack app reads and steers sessions itself (status, list, cancel, retry) besides starting the coordinator.
   slack: (s) => {
     if (s.coordinatorArn === undefined) throw new Error("the Slack function's environment needs the coordinator's ARN");

@@ -289,8 +289,9 @@ describe("the functions", () => {
       // the links it posts to them.
       [REPORTS_BUCKET_ENV]: expect.stringMatching(/^dq-dev-reports-/),
       [ENV.reportLinkBase]: expect.stringMatching(/^https:\/\//),
-      // How it reads the datalake for the report's charts.
+      // How it reads the datalake for the report's charts, and how long a report link opens its page.
       [PROFILE_ENV.inline]: expect.any(String),
+      [ENV.reportLinkSeconds]: "604800",
     });
   });
 
