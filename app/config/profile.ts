@@ -82,7 +82,8 @@ export const ProfileSchema = z.strictObject({
    */
   deepCheck: z
     .strictObject({
-      weekday: z.enum(WEEKDAYS).default("saturday"),
+      // Sunday: no daily session runs (TUE-SAT), so the deep check never doubles a day's sessions or credits.
+      weekday: z.enum(WEEKDAYS).default("sunday"),
       lookbackDays: z.number().int().min(1).max(366).default(366),
     })
     .optional(),

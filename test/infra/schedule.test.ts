@@ -140,11 +140,11 @@ describe("the weekly deep-check schedule", () => {
     expect(dev.mocks.ofType(SCHEDULE_TYPE).map((s) => s.name)).toEqual(["dq-dev-daily"]);
   });
 
-  it("runs beside the daily one, at 04:30 UTC on the profile's weekday (Saturday by default)", () => {
+  it("runs beside the daily one, at 04:30 UTC on the profile's weekday (Sunday by default, a day without a daily run)", () => {
     expect(deep.mocks.one(SCHEDULE_TYPE, "dq-deep-deep-check").inputs).toMatchObject({
       name: "dq-deep-deep-check",
       groupName: "dq-deep-schedules",
-      scheduleExpression: "cron(30 4 ? * SAT *)",
+      scheduleExpression: "cron(30 4 ? * SUN *)",
       scheduleExpressionTimezone: "UTC",
       flexibleTimeWindow: { mode: "OFF" },
       state: "ENABLED",
