@@ -15,6 +15,8 @@ export interface GrantTargets {
   /** Every schedule in dq's own schedule group (the pump's one-time schedules have generated names). */
   groupSchedulesArn: pulumi.Input<string>;
   dailyScheduleArn: pulumi.Input<string>;
+  /** The weekly deep check's schedule, whether or not the profile has one now. */
+  deepCheckScheduleArn: pulumi.Input<string>;
   schedulerRoleArn: pulumi.Input<string>;
   parameterArns: Record<SecretKey, pulumi.Input<string>>;
   /** The path of the universe parameters, which GetParametersByPath is authorized against. */
@@ -128,7 +130,8 @@ function slackCalls(t: GrantTargets & { coordinatorArn: pulumi.Input<string> }):
     {
       sid: "DailySchedule",
       actions: ["scheduler:GetSchedule", "scheduler:UpdateSchedule"],
-      resources: [t.dailyScheduleArn],
+      // `/dq schedule pause` pauses the weekly deep check with the daily run.
+      resources: [t.dailyScheduleArn, t.deepCheckScheduleArn],
     },
     // UpdateSchedule passes the schedule's role again.
     passSchedulerRole(t),

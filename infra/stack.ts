@@ -171,6 +171,7 @@ export function createStack(options: CreateStackOptions = {}): DqStackOutputs {
     eventBusArn: events.bus.arn,
     groupSchedulesArn: scheduler.schedulesArn,
     dailyScheduleArn: scheduleArn(scheduler.group.arn, names.dailySchedule),
+    deepCheckScheduleArn: scheduleArn(scheduler.group.arn, names.deepCheckSchedule),
     schedulerRoleArn: scheduler.role.arn,
     parameterArns: {
       twelveDataApiKey: secrets.parameters.twelveDataApiKey.arn,

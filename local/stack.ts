@@ -193,6 +193,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const env: Record<string, string> = {
       ...localAwsEnv(endpoints),
+      [ENV.stack]: stack,
       [ENV.tableName]: names.table,
       [ENV.queueUrl]: queues.queueUrl,
       [ENV.queueArn]: queues.queueArn,

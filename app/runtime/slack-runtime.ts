@@ -8,6 +8,7 @@ import { LambdaSessionStarter } from "../adapters/lambda/session-starter.ts";
 import { LambdaSlackJobQueue } from "../adapters/lambda/slack-jobs.ts";
 import { SchedulerDailySchedule } from "../adapters/scheduler/daily-schedule.ts";
 import { ConfigError } from "../config/config.ts";
+import { deepCheckScheduleName } from "../config/profile-settings.ts";
 import type { Log } from "../pipeline/context.ts";
 import type { SlackHandlerDeps } from "../slack/app.ts";
 import type { SlackPolicy } from "../slack/authorization.ts";
@@ -70,6 +71,8 @@ export async function createSlackRuntime(overrides: SlackRuntimeOverrides = {}):
       client: new SchedulerClient({}),
       name: required(env, ENV.dailyScheduleName),
       groupName: pipeline.config.scheduleGroup,
+      // The weekly deep check pauses and resumes with the daily run.
+      alongside: env[ENV.stack] ? [deepCheckScheduleName(env[ENV.stack] as string)] : [],
     }),
     policy: slackPolicyFromEnv(env),
     log: pipeline.ctx.log,

@@ -42,6 +42,8 @@ export interface DailyScheduleInfo {
   time?: string;
   /** The day-of-week field of the cron, e.g. `TUE-SAT`. */
   days?: string;
+  /** Schedules paused or resumed with it (the weekly deep check), after a pause or a resume. */
+  alongside?: { name: string; state: ScheduleState }[];
 }
 
 /** The daily EventBridge Scheduler schedule that starts a session (the Scheduler shim locally). */

@@ -67,6 +67,13 @@ export function scheduleMessage(info: DailyScheduleInfo, change?: string): Slack
     blocks: [
       section(`${lead}*Daily dq run* (\`${escapeMrkdwn(info.name)}\`)\n${when} · ${state}`),
       context(`Expression: \`${escapeMrkdwn(info.expression)}\``),
+      ...(info.alongside ?? []).map((other) =>
+        context(
+          other.state === "ENABLED"
+            ? `\`${escapeMrkdwn(other.name)}\` resumed with it.`
+            : `\`${escapeMrkdwn(other.name)}\` paused with it: no scheduled session starts until \`/dq schedule resume\`.`,
+        ),
+      ),
     ],
   };
 }

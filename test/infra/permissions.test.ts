@@ -164,6 +164,16 @@ describe("IAM", () => {
     ]);
   });
 
+  it("lets /dq schedule read and change the daily run and the weekly deep check, and no other schedule", () => {
+    expect(grants("slack").find((s) => s.Sid === "DailySchedule")).toMatchObject({
+      Action: ["scheduler:GetSchedule", "scheduler:UpdateSchedule"],
+      Resource: [
+        arn("scheduler", "schedule/dq-dev-schedules/dq-dev-daily"),
+        arn("scheduler", "schedule/dq-dev-schedules/dq-dev-deep-check"),
+      ],
+    });
+  });
+
   it("lets the Slack function neither queue work nor create schedules: starts go through the coordinator", () => {
     const actions = grants("slack").flatMap((s) => list(s.Action));
 

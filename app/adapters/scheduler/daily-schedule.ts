@@ -13,6 +13,11 @@ export interface SchedulerDailyScheduleOptions {
   name: string;
   /** The stack's schedule group. */
   groupName: string;
+  /**
+   * Schedules paused and resumed with it (the weekly deep check): an operator who pauses "the schedule" expects no
+   * session to start. One that does not exist (a profile without a deep check) is left out.
+   */
+  alongside?: readonly string[];
 }
 
 /** The daily schedule could not be read or changed. Names the schedule and the action. */
@@ -58,11 +63,13 @@ export class SchedulerDailySchedule implements DailySchedule {
   readonly #client: SchedulerClient;
   readonly #name: string;
   readonly #group: string;
+  readonly #alongside: readonly string[];
 
   constructor(options: SchedulerDailyScheduleOptions) {
     this.#client = options.client;
     this.#name = options.name;
     this.#group = options.groupName;
+    this.#alongside = options.alongside ?? [];
   }
 
   async show(): Promise<DailyScheduleInfo> {
@@ -70,11 +77,23 @@ export class SchedulerDailySchedule implements DailySchedule {
   }
 
   pause(): Promise<DailyScheduleInfo> {
-    return this.#change("pause", (current) => ({ State: "DISABLED", ScheduleExpression: current.ScheduleExpression }));
+    return this.#setState("pause", "DISABLED");
   }
 
   resume(): Promise<DailyScheduleInfo> {
-    return this.#change("resume", (current) => ({ State: "ENABLED", ScheduleExpression: current.ScheduleExpression }));
+    return this.#setState("resume", "ENABLED");
+  }
+
+  async #setState(action: string, State: "ENABLED" | "DISABLED"): Promise<DailyScheduleInfo> {
+    const info = await this.#change(action, (current) => ({ State, ScheduleExpression: current.ScheduleExpression }));
+    const alongside: { name: string; state: "ENABLED" | "DISABLED" }[] = [];
+    for (const name of this.#alongside) {
+      const current = await this.#get(action, name, { missingOk: true });
+      if (!current) continue;
+      await this.#write(action, name, current, { State });
+      alongside.push({ name, state: State });
+    }
+    return alongside.length > 0 ? { ...info, alongside } : info;
   }
 
   set(time: { hour: number; minute: number; timezone?: string }): Promise<DailyScheduleInfo> {
@@ -103,9 +122,19 @@ export class SchedulerDailySchedule implements DailySchedule {
     },
   ): Promise<DailyScheduleInfo> {
     const current = await this.#get(action);
-    const changes = edit(current);
+    const next = await this.#write(action, this.#name, current, edit(current));
+    return this.#info({ ...current, ...next });
+  }
+
+  /** UpdateSchedule with the whole definition read in `current`, changed by `changes`. */
+  async #write(
+    action: string,
+    name: string,
+    current: GetScheduleCommandOutput,
+    changes: { State?: "ENABLED" | "DISABLED"; ScheduleExpression?: string; ScheduleExpressionTimezone?: string },
+  ) {
     const next = {
-      Name: this.#name,
+      Name: name,
       GroupName: this.#group,
       ScheduleExpression: changes.ScheduleExpression ?? current.ScheduleExpression,
       ScheduleExpressionTimezone: changes.ScheduleExpressionTimezone ?? current.ScheduleExpressionTimezone,
@@ -121,16 +150,23 @@ export class SchedulerDailySchedule implements DailySchedule {
     try {
       await this.#client.send(new UpdateScheduleCommand(next));
     } catch (error) {
-      throw new DailyScheduleError(action, this.#name, this.#group, reasonOf(error), { cause: error });
+      throw new DailyScheduleError(action, name, this.#group, reasonOf(error), { cause: error });
     }
-    return this.#info({ ...current, ...next });
+    return next;
   }
 
-  async #get(action: string): Promise<GetScheduleCommandOutput> {
+  async #get(action: string): Promise<GetScheduleCommandOutput>;
+  async #get(action: string, name: string, options: { missingOk: true }): Promise<GetScheduleCommandOutput | undefined>;
+  async #get(
+    action: string,
+    name = this.#name,
+    options: { missingOk?: boolean } = {},
+  ): Promise<GetScheduleCommandOutput | undefined> {
     try {
-      return await this.#client.send(new GetScheduleCommand({ Name: this.#name, GroupName: this.#group }));
+      return await this.#client.send(new GetScheduleCommand({ Name: name, GroupName: this.#group }));
     } catch (error) {
-      throw new DailyScheduleError(action, this.#name, this.#group, reasonOf(error), { cause: error });
+      if (options.missingOk && (error as Error).name === "ResourceNotFoundException") return undefined;
+      throw new DailyScheduleError(action, name, this.#group, reasonOf(error), { cause: error });
     }
   }
 

@@ -100,6 +100,40 @@ describe("SchedulerDailySchedule", () => {
     expect(resumed.ScheduleExpression).toBe("cron(30 4 ? * TUE-SAT *)");
   });
 
+  it("pauses and resumes the weekly deep check with it, and leaves out one that does not exist", async () => {
+    const { client, read } = await withDailySchedule();
+    const daily = await read();
+    await client.send(
+      new CreateScheduleCommand({
+        Name: "dq-test-deep-check",
+        GroupName: GROUP,
+        ScheduleExpression: "cron(30 4 ? * SUN *)",
+        ScheduleExpressionTimezone: "UTC",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        State: "ENABLED",
+        Target: { ...(daily.Target as { Arn: string; RoleArn: string }), Input: '{"lookbackDays":366}' },
+      }),
+    );
+    const schedule = new SchedulerDailySchedule({
+      client,
+      name: NAME,
+      groupName: GROUP,
+      alongside: ["dq-test-deep-check", "dq-test-not-there"],
+    });
+    const deep = () => client.send(new GetScheduleCommand({ Name: "dq-test-deep-check", GroupName: GROUP }));
+
+    const paused = await schedule.pause();
+    const deepPaused = await deep();
+    const resumed = await schedule.resume();
+
+    expect(paused.alongside).toEqual([{ name: "dq-test-deep-check", state: "DISABLED" }]);
+    expect(deepPaused.State).toBe("DISABLED");
+    expect(deepPaused.ScheduleExpression).toBe("cron(30 4 ? * SUN *)");
+    expect(deepPaused.Target?.Input).toBe('{"lookbackDays":366}');
+    expect(resumed.alongside).toEqual([{ name: "dq-test-deep-check", state: "ENABLED" }]);
+    expect((await deep()).State).toBe("ENABLED");
+  });
+
   it("names the schedule when it does not exist", async () => {
     const { client } = await withDailySchedule();
     const missing = new SchedulerDailySchedule({ client, name: "dq-test-nope", groupName: GROUP });
