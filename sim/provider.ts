@@ -95,15 +95,24 @@ export class SimProvider {
     this.#sim.at(from, take);
   }
 
-  /** Another program that takes `credits` at once (as many as are free) every `everyMs`. */
+  /**
+   * Another program that wants `credits` at once every `everyMs`: it takes what is free, and the rest within a second
+   * of its coming free, until it has its burst.
+   */
   burstyConsumer(credits: number, everyMs: number, active: () => boolean): void {
-    const burst = () => {
+    const burst = (wanted: number) => {
       if (!active()) return;
       const free = this.#options.creditsPerMinute - this.chargedBetween(this.#sim.now - WINDOW_MS, this.#sim.now);
-      if (free > 0) this.#spendAsOther(Math.min(credits, free));
-      this.#sim.after(everyMs, burst);
+      const take = Math.min(wanted, free);
+      if (take > 0) this.#spendAsOther(take);
+      if (take < wanted) this.#sim.after(1_000, () => burst(wanted - take));
     };
-    this.#sim.after(this.#random.between(0, everyMs), burst);
+    const period = () => {
+      if (!active()) return;
+      burst(credits);
+      this.#sim.after(everyMs, period);
+    };
+    this.#sim.after(this.#random.between(0, everyMs), period);
   }
 
   #spendAsOther(credits: number): void {

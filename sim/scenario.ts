@@ -55,13 +55,17 @@ export type OtherConsumerSpec =
   | { kind: "bursty"; credits: number; everyMs: number }
   | { kind: "hog"; fromMs: number; forMs: number };
 
-/** The other program's way of spending, from a stream of its own, so the rest of the scenario stays as it was. */
-function otherConsumerFor(seed: number, creditsPerMinute: number): OtherConsumerSpec {
+/**
+ * The other program's way of spending, from a stream of its own, so the rest of the scenario stays as it was. On a
+ * plan with a daily cap, a program that spends all day long (greedy, bursty) would spend the day's credits by itself:
+ * there it spends at random or hogs the plan for a while.
+ */
+function otherConsumerFor(seed: number, creditsPerMinute: number, dailyCap: boolean): OtherConsumerSpec {
   const random = new Random(seed).fork("other-consumer");
   const kind = random.weighted([
     ["random", 2],
-    ["greedy", 1],
-    ["bursty", 1],
+    ["greedy", dailyCap ? 0 : 1],
+    ["bursty", dailyCap ? 0 : 1],
     ["hog", 1],
   ] as const);
   if (kind === "greedy") return { kind, credits: random.int(1, Math.max(1, Math.floor(creditsPerMinute / 2))) };
@@ -177,7 +181,7 @@ export function scenarioFor(seed: number, force?: Profile): Scenario {
       ...(profile === "contended" || random.chance(0.1)
         ? {
             otherConsumerGapMs: random.pick([30_000, 90_000, 300_000]),
-            otherConsumer: otherConsumerFor(seed, creditsPerMinute),
+            otherConsumer: otherConsumerFor(seed, creditsPerMinute, creditsPerDay !== null),
           }
         : {}),
     },

@@ -208,8 +208,8 @@ export interface CreditLedger {
    * refusal went past the limit and grows back as served requests show the other consumer holds less.
    */
   observe(usage: Pick<KeyUsage, "others" | "overflow">, at: number): Promise<void>;
-  /** What the ledger knows of the key at `at`. */
-  usage(at: number): Promise<LedgerUsage>;
+  /** What the ledger knows of the key at `at` (and of the slot starting at `slotStart`, when given). */
+  usage(at: number, slotStart?: number): Promise<LedgerUsage>;
   /** Called right before the provider request of a reservation. */
   spend(reservation: SlotReservation, now: number): Promise<SpendOutcome>;
   /**
@@ -231,6 +231,8 @@ export interface LedgerUsage {
   takenByOthers: number;
   /** Credits counted in the UTC day of `at` (only what the provider charged); null for a plan without a cap. */
   dayUsed: number | null;
+  /** Credits reserved in the slot asked about, every batch's. */
+  slotReserved?: number;
 }
 
 export type WorkMessage =

@@ -139,8 +139,10 @@ async function run(
   }
   // The plan as it stands now: another consumer of the key may have taken part of it since the pump reserved. What
   // does not fit is split off (requested at a later slot), never sent to be refused.
-  const plan = await ctx.ledger.usage(clock());
-  const allowed = Math.min(reserved, todo.length, Math.max(0, plan.creditsPerSlot - plan.takenByOthers));
+  // The slot's other batches were reserved under the plan as it stood then: together they fit what is left now.
+  const plan = await ctx.ledger.usage(clock(), slotStart);
+  const others = Math.max(0, (plan.slotReserved ?? reserved) - reserved);
+  const allowed = Math.min(reserved, todo.length, Math.max(0, plan.creditsPerSlot - plan.takenByOthers - others));
   if (allowed === 0 && todo.length > 0) {
     await requeue(ctx, batch, {
       wasted: 0,

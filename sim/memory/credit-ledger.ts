@@ -89,11 +89,12 @@ export class MemoryCreditLedger implements CreditLedger {
     this.#share = nextShare(this.#share, usage, at, this.#perSlot, this.#windowMs) ?? this.#share;
   }
 
-  async usage(at: number): Promise<LedgerUsage> {
+  async usage(at: number, slotStart?: number): Promise<LedgerUsage> {
     return {
       creditsPerSlot: this.#perSlot,
       takenByOthers: takenAt(this.#share, at, this.#windowMs),
       dayUsed: this.#perDay === null ? null : (this.#days.get(utcDay(at)) ?? 0),
+      ...(slotStart === undefined ? {} : { slotReserved: this.#slots.get(slotStart) ?? 0 }),
     };
   }
 

@@ -128,6 +128,7 @@ describe("a key another program takes whole for three windows", () => {
     const hogMs = 3 * WINDOW_SECONDS * 1000;
     emulator.resetCounts();
     emulator.setOtherConsumer({ kind: "hog", forMs: hogMs });
+    const dayBefore = (await t.stack.runtime.ctx.ledger.usage(t.clock.now())).dayUsed ?? 0;
     const began = t.clock.now();
 
     const started = await t.start({ symbols });
@@ -140,6 +141,8 @@ describe("a key another program takes whole for three windows", () => {
     expect(session.counters.errored).toBe(0);
     expect(counts).toMatchObject({ credits: symbols.length, repeatedSymbols: [] });
     expect(counts.otherCredits).toBeGreaterThanOrEqual(3 * PLAN);
+    const dayAfter = (await t.stack.runtime.ctx.ledger.usage(t.clock.now())).dayUsed ?? 0;
+    expect(dayAfter - dayBefore).toBe(counts.credits);
     const worst = worst429sPerWindow(counts.rateLimitedAt, WINDOW_SECONDS * 1000);
     expect(worst).toBeLessThanOrEqual(SHARED_KEY_BOUNDS.max429sPerWindow);
     expect(elapsed).toBeLessThanOrEqual(bound);

@@ -147,12 +147,14 @@ export class DynamoCreditLedger implements CreditLedger {
     );
   }
 
-  async usage(at: number): Promise<LedgerUsage> {
+  async usage(at: number, slotStart?: number): Promise<LedgerUsage> {
     const day = this.#perDay === null ? undefined : await this.#read(dayKey(at));
+    const slot = slotStart === undefined ? undefined : await this.#read(slotKey(slotStart));
     return {
       creditsPerSlot: this.#perSlot,
       takenByOthers: takenAt(await this.#share(), at, this.#windowMs),
       dayUsed: this.#perDay === null ? null : Number(day?.used ?? 0),
+      ...(slotStart === undefined ? {} : { slotReserved: Number(slot?.used ?? 0) }),
     };
   }
 

@@ -1,7 +1,10 @@
 /**
  * What another program on the same provider key takes, as the credit ledger learns it: the latest observation (the
- * credits of a window the provider counted beside one of dq's requests), held for a while and then given back one
- * credit a window, so the plan shrinks to what is free at once and grows back when the other program is quiet.
+ * credits of a window the provider counted beside one of dq's requests), held two windows and then
+ * forgotten. Credits counted in a rolling window are gone a window later, so a burst's share must not outlive it;
+ * a program that keeps taking its share is seen again in the headers of every request dq makes in the meantime
+ * (dq's spends are a window and a little apart), which renews the observation. So the plan shrinks to what is free
+ * at once and is whole again two windows after the other program went quiet.
  */
 export interface KeyShare {
   /** Credits of a window another consumer held. */
@@ -10,14 +13,16 @@ export interface KeyShare {
   at: number;
 }
 
-/** Windows an observation holds in full before the plan grows back, a credit a window. */
+/**
+ * Windows an observation holds: longer than dq's spends are apart (a window, the margin, the answer's latency, and
+ * a slot left empty now and then).
+ */
 export const SHARE_HOLD_WINDOWS = 2;
 
 /** Credits a window another consumer is taken to hold at `at`. */
 export function takenAt(share: KeyShare | undefined, at: number, windowMs: number): number {
   if (share === undefined || share.taken <= 0) return 0;
-  const quietWindows = Math.floor((at - share.at) / windowMs) - SHARE_HOLD_WINDOWS;
-  return Math.max(0, share.taken - Math.max(0, quietWindows));
+  return at - share.at < SHARE_HOLD_WINDOWS * windowMs ? share.taken : 0;
 }
 
 /** The credits a slot may hold at `at`: the plan's, less what another consumer takes. */
@@ -28,8 +33,8 @@ export function planAt(share: KeyShare | undefined, at: number, perSlot: number,
 /**
  * The share after the provider spoke at `at`. A refusal (`overflow` credits past the limit) means the plan was too
  * large by that much, whatever caused it: the share grows by it. A request served whole bounds the share from above
- * by what the provider counted beside it, so the plan grows back as soon as the other program holds less. Undefined
- * when the stored share stands (an older observation never replaces a newer one, and nothing changed within a window).
+ * by what the provider counted beside it, so the plan grows back as soon as the other program holds less, and
+ * renews it. Undefined when the stored share stands (an older observation never replaces a newer one).
  */
 export function nextShare(
   current: KeyShare | undefined,
@@ -42,8 +47,6 @@ export function nextShare(
   const held = takenAt(current, at, windowMs);
   const taken =
     usage.overflow > 0 ? Math.min(perSlot, held + usage.overflow) : Math.max(0, Math.min(held, usage.others));
-  if (current !== undefined && taken === held && taken === current.taken && at - current.at < windowMs)
-    return undefined;
   if (current === undefined && taken === 0) return undefined;
   return { taken, at };
 }
