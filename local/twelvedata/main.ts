@@ -2,11 +2,13 @@
  * Runs the Twelve Data emulator on the synthetic market:
  *   npx node local/twelvedata/main.ts [--port N] [--host H] [--credits-per-minute 8] [--credits-per-day 800|none]
  *     [--window-seconds 60] [--window-mode rolling|calendar] [--error-style status|body200] [--api-key demo]
+ *     [--other-consumer greedy:3|bursty:8:300000|hog:600000] [--partial-answers]
  */
 import { parseArgs } from "node:util";
 import { createSyntheticMarket } from "../market/synthetic-market.ts";
 import { WindowMode } from "./credit-meter.ts";
 import { ErrorStyle, startTwelveDataEmulator } from "./emulator.ts";
+import { type OtherConsumerPlan, parseOtherConsumer } from "./other-consumer.ts";
 
 class UsageError extends Error {
   override name = "UsageError";
@@ -37,6 +39,8 @@ async function main(): Promise<void> {
       "window-mode": { type: "string" },
       "error-style": { type: "string" },
       "api-key": { type: "string" },
+      "other-consumer": { type: "string" },
+      "partial-answers": { type: "boolean" },
     },
     strict: true,
   });
@@ -45,6 +49,12 @@ async function main(): Promise<void> {
     throw new UsageError(`--port must be 0-65535, got ${values.port}`);
   const day = values["credits-per-day"];
   const apiKey = values["api-key"] ?? "demo";
+  let otherConsumer: OtherConsumerPlan | undefined;
+  try {
+    otherConsumer = values["other-consumer"] === undefined ? undefined : parseOtherConsumer(values["other-consumer"]);
+  } catch (error) {
+    throw new UsageError(`--other-consumer: ${(error as Error).message}`, { cause: error });
+  }
 
   const emulator = await startTwelveDataEmulator({
     market: createSyntheticMarket(),
@@ -56,6 +66,8 @@ async function main(): Promise<void> {
     windowSeconds: positive("window-seconds", values["window-seconds"], 60),
     windowMode: oneOf("window-mode", values["window-mode"], WindowMode, WindowMode.rolling),
     errorStyle: oneOf("error-style", values["error-style"], ErrorStyle, ErrorStyle.status),
+    partialAnswers: values["partial-answers"] === true,
+    ...(otherConsumer ? { otherConsumer } : {}),
   });
   console.log(`twelvedata emulator listening on ${emulator.url} (api key: ${apiKey})`);
 
