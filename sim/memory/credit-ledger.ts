@@ -82,6 +82,7 @@ export class MemoryCreditLedger implements CreditLedger {
   }
 
   async refund(reservation: SlotReservation): Promise<void> {
+    giveBack(this.#slots, reservation.slotStart, reservation.credits);
     if (this.#perDay !== null) giveBack(this.#days, utcDay(reservation.slotStart), reservation.credits);
   }
 

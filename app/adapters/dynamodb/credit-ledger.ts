@@ -124,8 +124,9 @@ export class DynamoCreditLedger implements CreditLedger {
   }
 
   async refund(reservation: SlotReservation): Promise<void> {
-    if (this.#perDay !== null && reservation.credits > 0)
-      await this.#giveBack(dayKey(reservation.slotStart), reservation.credits);
+    if (reservation.credits <= 0) return;
+    await this.#giveBack(slotKey(reservation.slotStart), reservation.credits);
+    if (this.#perDay !== null) await this.#giveBack(dayKey(reservation.slotStart), reservation.credits);
   }
 
   async observe(usage: { others: number; overflow: number }, at: number): Promise<void> {
