@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JsonReport } from "../../app/cli/report.ts";
 import type { TwelveDataEmulator } from "../../local/twelvedata/emulator.ts";
+import { SHARED_KEY_BOUNDS, worst429sPerWindow } from "../helpers/shared-key.ts";
 import { AS_OF, market, PLAN, PLAN_ENV, sampleDatalake, startPinnedEmulator } from "./pinned-market.ts";
 import { CHILD_TIMEOUT_MS, DqProcess, freshHome, lines, runDq } from "./run-dq.ts";
 
@@ -110,6 +111,37 @@ describe("dq local, then the commands that drive it", { timeout: CHILD_TIMEOUT_M
       Object.fromEntries([...session, ...checked].map((s) => [s, 1])),
     );
     expect(counts.maxCreditsInAnyWindow).toBeLessThanOrEqual(PLAN.creditsPerMinute);
+  });
+
+  it("checks with --stack local on a key another program shares: what is left, once each, no error", async () => {
+    emulator.resetCounts();
+    emulator.setPartialAnswers(true);
+    emulator.setOtherConsumer({ kind: "greedy", credits: 3 });
+    try {
+      const checked = symbols.slice(24, 44);
+
+      const check = await runDq(
+        ["check", "--stack", "local", "--symbols", checked.join(","), "--as-of", AS_OF, "--format", "json"],
+        { env },
+      );
+
+      expect(check.code).toBe(0);
+      expect(lines(check.stderr)).toContain("dq: sharing the key: 3 credits a window taken by another consumer");
+      const report = JSON.parse(check.stdout) as JsonReport;
+      expect(report.results.map((r) => r.symbol).sort()).toEqual([...checked].sort());
+      expect(report.summary.errored).toBe(0);
+      const counts = emulator.counts();
+      expect(counts).toMatchObject({ credits: checked.length, repeatedSymbols: [] });
+      expect(counts.maxCreditsInAnyWindow).toBeLessThanOrEqual(PLAN.creditsPerMinute);
+      const windowMs = PLAN.windowSeconds * 1000;
+      expect(worst429sPerWindow(counts.rateLimitedAt, windowMs)).toBeLessThanOrEqual(
+        SHARED_KEY_BOUNDS.max429sPerWindow,
+      );
+      expect(check.ms).toBeLessThanOrEqual(SHARED_KEY_BOUNDS.windows(checked.length, 5) * windowMs);
+    } finally {
+      emulator.setOtherConsumer(null);
+      emulator.setPartialAnswers(false);
+    }
   });
 
   it("stops on Ctrl-C, and then the commands say that no local stack runs (exit 2)", async () => {
