@@ -200,8 +200,7 @@ export interface CreditLedger {
   release(reservation: SlotReservation): Promise<void>;
   /**
    * Credits of a spent reservation the provider did not charge (a 429, symbols a partial answer refused, symbols
-   * not requested): they go back to the day's count and to the slot's, whose batches then share only what is
-   * charged or still to be spent. Unlike release, it is for a slot being spent: the spend gate still holds it.
+   * not requested): they go back to the day's count. The slot keeps them: its requests stay within the plan.
    */
   refund(reservation: SlotReservation): Promise<void>;
   /**

@@ -2,12 +2,11 @@ import {
   firstUsableSlot,
   type Grid,
   isIdle,
-  lastSlotWithin,
   nextUtcMidnight,
   slotStartOf,
   utcDay,
 } from "../../app/adapters/dynamodb/credit-grid.ts";
-import { type KeyShare, nextShare, planAt, takenAt } from "../../app/adapters/dynamodb/key-share.ts";
+import { type KeyShare, lastSlot, nextShare, planAt, takenAt } from "../../app/adapters/dynamodb/key-share.ts";
 import { decideSpend, type GateState, settleSpend } from "../../app/adapters/dynamodb/spend-gate.ts";
 import type {
   CreditLedger,
@@ -58,8 +57,9 @@ export class MemoryCreditLedger implements CreditLedger {
     if (plan === 0) return { kind: "horizon_full", retryAt: now + this.#slotMs };
     if (this.#grid === undefined || isIdle(this.#grid, now, this.#slotMs)) this.#grid = { anchor: now, lastSlot: 0 };
     const grid = this.#grid;
-    const last = lastSlotWithin(grid, now, horizonMs, this.#slotMs);
-    for (let slot = firstUsableSlot(grid, now, this.#slotMs, this.#marginMs); slot <= last; slot++) {
+    const first = firstUsableSlot(grid, now, this.#slotMs, this.#marginMs);
+    const last = lastSlot(grid, now, horizonMs, this.#slotMs, first, plan < this.#perSlot);
+    for (let slot = first; slot <= last; slot++) {
       const slotStart = slotStartOf(grid, slot, this.#slotMs);
       const room = plan - (this.#slots.get(slotStart) ?? 0);
       // Whole into a slot with room; split over the slots' room while another consumer holds part of the plan.
@@ -73,7 +73,12 @@ export class MemoryCreditLedger implements CreditLedger {
       if (slot > grid.lastSlot) grid.lastSlot = slot;
       return { kind: "reserved", reservation: { slotStart, credits: took } };
     }
-    return { kind: "horizon_full", retryAt: slotStartOf(grid, last + 1, this.#slotMs) - horizonMs };
+    // Shared, the look-ahead moves a slot on when the next one starts; else the horizon reaches the next slot.
+    const retryAt =
+      plan < this.#perSlot
+        ? slotStartOf(grid, first + 1, this.#slotMs)
+        : slotStartOf(grid, last + 1, this.#slotMs) - horizonMs;
+    return { kind: "horizon_full", retryAt };
   }
 
   async release(reservation: SlotReservation): Promise<void> {
@@ -82,7 +87,6 @@ export class MemoryCreditLedger implements CreditLedger {
   }
 
   async refund(reservation: SlotReservation): Promise<void> {
-    giveBack(this.#slots, reservation.slotStart, reservation.credits);
     if (this.#perDay !== null) giveBack(this.#days, utcDay(reservation.slotStart), reservation.credits);
   }
 

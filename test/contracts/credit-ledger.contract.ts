@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SHARED_LOOKAHEAD_SLOTS } from "../../app/adapters/dynamodb/key-share.ts";
 import type { CreditLedger, ReserveOutcome, SlotReservation } from "../../app/pipeline/ports.ts";
 import { raceOrSerial } from "./races.ts";
 
@@ -231,14 +232,25 @@ export function creditLedgerContract(
       expect(await l.reserve(2, T0, HORIZON)).toEqual({ kind: "horizon_full", retryAt: T0 + L });
     });
 
-    it("refunds to the day and the slot what the provider did not charge, never below zero", async () => {
+    it("refunds to the day what the provider did not charge, never below zero, and leaves the slot as it is", async () => {
       const l = (await account(800))();
       const r = reservation(await l.reserve(8, T0, HORIZON));
 
       await l.refund({ ...r, credits: 3 });
       await l.refund({ ...r, credits: 30 });
 
-      expect(await l.usage(T0, T0)).toMatchObject({ dayUsed: 5, slotReserved: 5 });
+      expect(await l.usage(T0, T0)).toMatchObject({ dayUsed: 5, slotReserved: 8 });
+    });
+
+    it("reserves no further than a few slots ahead while the plan is shrunk, so a batch is not held to it later", async () => {
+      const l = (await account())();
+      await l.observe({ others: 3, overflow: 3 }, T0);
+      for (let k = 0; k < SHARED_LOOKAHEAD_SLOTS + 1; k++) await l.reserve(5, T0, HORIZON);
+
+      const beyond = await l.reserve(5, T0, HORIZON);
+
+      // The look-ahead moves on when the next slot starts.
+      expect(beyond).toEqual({ kind: "horizon_full", retryAt: T0 + L });
     });
   });
 }

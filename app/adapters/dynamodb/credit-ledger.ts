@@ -1,18 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { CreditLedger, LedgerUsage, ReserveOutcome, SlotReservation, SpendOutcome } from "../../pipeline/ports.ts";
-import {
-  firstUsableSlot,
-  type Grid,
-  isIdle,
-  lastSlotWithin,
-  nextUtcMidnight,
-  slotStartOf,
-  utcDay,
-} from "./credit-grid.ts";
+import { firstUsableSlot, type Grid, isIdle, nextUtcMidnight, slotStartOf, utcDay } from "./credit-grid.ts";
 import { isConditionalCheckFailed, reasonOf, StoreError } from "./errors.ts";
 import { ExpressionBuilder } from "./expression.ts";
 import { type Item, PK, SK, TTL } from "./items.ts";
-import { type KeyShare, nextShare, planAt, takenAt } from "./key-share.ts";
+import { type KeyShare, lastSlot, nextShare, planAt, takenAt } from "./key-share.ts";
 import { decideSpend, type GateState, settleSpend } from "./spend-gate.ts";
 
 export interface DynamoCreditLedgerOptions {
@@ -85,10 +77,11 @@ export class DynamoCreditLedger implements CreditLedger {
     if (plan === 0) return { kind: "horizon_full", retryAt: now + this.#slotMs };
     const want = Math.min(credits, plan);
     const grid = await this.#currentGrid(now);
-    const last = lastSlotWithin(grid, now, horizonMs, this.#slotMs);
+    const first = firstUsableSlot(grid, now, this.#slotMs, this.#marginMs);
+    const last = lastSlot(grid, now, horizonMs, this.#slotMs, first, plan < this.#perSlot);
     const known = this.#fullBelow;
     const hint = known !== undefined && known.anchor === grid.anchor && plan <= known.plan ? known.slot : 0;
-    for (let slot = Math.max(firstUsableSlot(grid, now, this.#slotMs, this.#marginMs), hint); slot <= last; slot++) {
+    for (let slot = Math.max(first, hint); slot <= last; slot++) {
       const slotStart = slotStartOf(grid, slot, this.#slotMs);
       // A batch goes whole into a slot with room for it; while another consumer holds part of the plan, it is split
       // over the slots' room instead, so the credits left in each window are used.
@@ -110,7 +103,12 @@ export class DynamoCreditLedger implements CreditLedger {
       await this.#raiseLastSlot(grid, slot, slotStart);
       return { kind: "reserved", reservation: { slotStart, credits: took } };
     }
-    return { kind: "horizon_full", retryAt: slotStartOf(grid, last + 1, this.#slotMs) - horizonMs };
+    // Shared, the look-ahead moves a slot on when the next one starts; else the horizon reaches the next slot.
+    const retryAt =
+      plan < this.#perSlot
+        ? slotStartOf(grid, first + 1, this.#slotMs)
+        : slotStartOf(grid, last + 1, this.#slotMs) - horizonMs;
+    return { kind: "horizon_full", retryAt };
   }
 
   async release(reservation: SlotReservation): Promise<void> {
@@ -124,9 +122,8 @@ export class DynamoCreditLedger implements CreditLedger {
   }
 
   async refund(reservation: SlotReservation): Promise<void> {
-    if (reservation.credits <= 0) return;
-    await this.#giveBack(slotKey(reservation.slotStart), reservation.credits);
-    if (this.#perDay !== null) await this.#giveBack(dayKey(reservation.slotStart), reservation.credits);
+    if (this.#perDay !== null && reservation.credits > 0)
+      await this.#giveBack(dayKey(reservation.slotStart), reservation.credits);
   }
 
   async observe(usage: { others: number; overflow: number }, at: number): Promise<void> {

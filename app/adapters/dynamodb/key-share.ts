@@ -50,3 +50,23 @@ export function nextShare(
   if (current === undefined && taken === 0) return undefined;
   return { taken, at };
 }
+
+/**
+ * Slots a reservation may look ahead while the plan is shrunk (the first usable one and this many after it): what is
+ * reserved keeps the plan of its day, so a batch reserved far ahead under a large share would be held to it long
+ * after the other program went quiet. The pump comes back after every batch and reserves the next ones then.
+ */
+export const SHARED_LOOKAHEAD_SLOTS = 3;
+
+/** The last slot a reservation may take: within the horizon, and a few slots ahead only while the key is shared. */
+export function lastSlot(
+  grid: { anchor: number },
+  now: number,
+  horizonMs: number,
+  slotMs: number,
+  first: number,
+  shared: boolean,
+): number {
+  const last = Math.floor((now + horizonMs - grid.anchor) / slotMs);
+  return shared ? Math.min(last, first + SHARED_LOOKAHEAD_SLOTS) : last;
+}
