@@ -30,7 +30,7 @@ describe("resolveProfile", () => {
 
     expect(loaded.source).toBe("SSM parameter /dq/dev/profile:3");
     expect(loaded.profile.adjust).toBe("all");
-    expect(loaded.profile.deepCheck).toEqual({ weekday: "saturday", lookbackDays: 200 });
+    expect(loaded.profile.deepCheck).toEqual({ weekday: "sunday", lookbackDays: 200 });
     expect(ssm.asked).toEqual(["/dq/dev/profile:3"]);
   });
 
