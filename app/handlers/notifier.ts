@@ -11,7 +11,7 @@ let deadline = Number.POSITIVE_INFINITY;
 const getNotifier = perContainer(async () =>
   createNotifier(await createNotifierDeps(process.env, undefined, () => deadline)),
 );
-const getReportStep = perContainer(() => createReportAfterSummary(process.env));
+const getReportStep = perContainer(() => createReportAfterSummary(process.env, undefined, () => deadline));
 
 /**
  * The notifier function: dq's EventBridge events (WorkflowCompleted, WorkflowFailed, SessionProgress) and

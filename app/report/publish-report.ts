@@ -20,6 +20,10 @@ export interface PublishReportOptions {
   thread?: { poster: ChartPoster; channel: string; ts: string };
   /** PNG charts posted in the thread, worst failures first. @default 3 */
   images?: number;
+  /** Posts the page's link (in the thread), before any chart: a function out of time still leaves the link. */
+  announce?: (url: string) => Promise<void>;
+  /** No chart is started past this instant (ms): the link is out already, and the function's time is not. */
+  chartsUntil?: () => number;
 }
 
 export interface PublishedReport {
@@ -45,10 +49,12 @@ export async function publishReport(options: PublishReportOptions): Promise<Publ
   await options.store.put(key, html);
   const seconds = options.linkSeconds ?? 604_800;
   const url = options.link ? options.link(key, seconds) : await options.store.link(key, seconds);
+  await options.announce?.(url);
   const posted: string[] = [];
   const thread = options.thread;
   if (thread) {
     for (const failure of model.failures.slice(0, options.images ?? 3)) {
+      if (options.chartsUntil && Date.now() > options.chartsUntil()) break;
       const codes = [...new Set(failure.issues.map((i) => i.code))].join(", ");
       try {
         await thread.poster.upload({

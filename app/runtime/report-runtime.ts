@@ -52,6 +52,7 @@ export type ReportAfterSummary = (
 export async function createReportAfterSummary(
   env: NodeJS.ProcessEnv,
   log: Log = asLog(createLogger()),
+  deadline: () => number = () => Number.POSITIVE_INFINITY,
 ): Promise<ReportAfterSummary | undefined> {
   const bucket = env[ENV.reportsBucket];
   if (!bucket) return undefined;
@@ -90,6 +91,7 @@ export async function createReportAfterSummary(
         results.push(...page.items);
         cursor = page.cursor;
       } while (cursor);
+      const days = Math.round(linkSeconds / 86_400);
       const published = await publishReport({
         session,
         results,
@@ -97,14 +99,17 @@ export async function createReportAfterSummary(
         store: reports,
         linkSeconds,
         ...(link ? { link } : {}),
+        announce: async (url) => {
+          await client.chat.postMessage({
+            channel: finished.channel,
+            thread_ts: finished.ts,
+            text: `<${url}|Open the report page> (figures, every symbol, a chart per failure; the link works for ${days > 0 ? `${days} days` : `${linkSeconds} s`})`,
+            unfurl_links: false,
+          });
+        },
+        // A chart takes about a second to draw and post: none starts in the invocation's last 10 s.
+        chartsUntil: () => deadline() - 10_000,
         thread: { poster: new SlackChartPoster(client), channel: finished.channel, ts: finished.ts },
-      });
-      const days = Math.round(linkSeconds / 86_400);
-      await client.chat.postMessage({
-        channel: finished.channel,
-        thread_ts: finished.ts,
-        text: `<${published.url}|Open the report page> (figures, every symbol, a chart per failure; the link works for ${days > 0 ? `${days} days` : `${linkSeconds} s`})`,
-        unfurl_links: false,
       });
       return published;
     } catch (error) {

@@ -101,4 +101,33 @@ describe("publishing a session's report when it ends", () => {
     expect(fakeSlack.thread(CHANNEL, thread.ts)).toEqual([]);
     expect((await fetch(published.url)).status).toBe(200);
   });
+
+  it("posts the link before any chart, and starts no chart once the function is out of time", async () => {
+    const thread = await slackThread();
+    const session = sessionRecord("s-report-3", {
+      status: "completed",
+      createdAt: "2026-03-13T21:30:00Z",
+      params: { datalake: sample.lake.uriTemplate, lookbackDays: 10, asOf: "2026-03-13T21:30:00Z", batchSize: 8 },
+    });
+    const order: string[] = [];
+    const published = await publishReport({
+      session,
+      results: stored(),
+      datalake: createDatalake({ uriTemplate: sample.lake.uriTemplate }),
+      store: new ReportBucket({ client: s3, bucket: BUCKET }),
+      thread: {
+        poster: { upload: async (chart) => void order.push(`chart ${chart.filename}`) },
+        channel: CHANNEL,
+        ts: thread.ts,
+      },
+      announce: async (url) => void order.push(`link ${new URL(url).pathname}`),
+      // One chart's time left: the first goes, the rest do not start.
+      chartsUntil: () => (order.length < 2 ? Number.POSITIVE_INFINITY : 0),
+    });
+    expect(order).toEqual([
+      "link /dq-reports-test/reports/2026-03-13/s-report-3.html",
+      `chart ${published.posted[0]}-close.png`,
+    ]);
+    expect(published.posted).toHaveLength(1);
+  });
 });
