@@ -146,12 +146,20 @@ export class TwelveDataClient implements ReferenceProvider {
     const url = this.#url(wanted, range);
 
     let last: RetryableFailure | undefined;
+    let heard = false;
+    const hear = (usage: KeyUsage) => {
+      heard = true;
+      observe?.(usage);
+    };
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       if (attempt > 1) await sleep(this.#backoff(attempt - 1));
       try {
         const raw = await this.#pacer.run(wanted.length, () => this.#send(url));
-        return this.#interpret(raw, wanted, range, attempt, observe);
+        return this.#interpret(raw, wanted, range, attempt, hear);
       } catch (error) {
+        // Refused for the window without a word of what it holds: /api_usage (free) says.
+        if (error instanceof RateLimitError && error.scope === "minute" && observe && !heard)
+          await this.#askUsage(wanted.length, observe);
         if (!(error instanceof RetryableFailure)) throw error;
         last = error;
       }
@@ -260,6 +268,24 @@ export class TwelveDataClient implements ReferenceProvider {
       status: code,
       attempts,
     });
+  }
+
+  /** GET /api_usage, which costs no credit: the window's use now. Best effort: a failure says nothing. */
+  async #askUsage(requested: number, observe: (usage: KeyUsage) => void): Promise<void> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (this.#authIn === "header") headers.authorization = `apikey ${this.#apiKey}`;
+    const url = new URL("api_usage", this.#endpoint);
+    if (this.#authIn === "query") url.searchParams.set("apikey", this.#apiKey);
+    try {
+      const response = await this.#fetch(url, { headers, signal: AbortSignal.timeout(this.#timeoutMs) });
+      const body = (await response.json()) as { current_usage?: unknown; plan_limit?: unknown };
+      const used = Number(body.current_usage);
+      const limit = Number(body.plan_limit);
+      if (!Number.isInteger(used) || !Number.isInteger(limit) || used < 0 || limit < 1) return;
+      observe({ others: used, limit, overflow: Math.max(1, requested - (limit - used)) });
+    } catch {
+      // Nothing learnt: the refusal itself still re-queues the request.
+    }
   }
 
   /** Exponential with "equal jitter": half the delay fixed, half random, so retrying clients spread out. */
