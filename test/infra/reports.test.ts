@@ -47,12 +47,10 @@ describe("the reports bucket", () => {
 
   it("is written by the notifier alone and read by the Slack function alone, under the reports prefix only", () => {
     const functions = dev.mocks.ofType("aws:lambda/function:Function");
-    const variables = (name: string) =>
-      (
-        functions.find((f) => String(f.inputs.name).endsWith(`-${name}`))?.inputs.environment as {
-          variables: Record<string, string>;
-        }
-      ).variables;
+    const variables = (name: string) => {
+      const fn = functions.find((f) => String(f.inputs.name).endsWith(`-${name}`));
+      return (fn?.inputs.environment as { variables: Record<string, string> } | undefined)?.variables ?? {};
+    };
     for (const f of functions) {
       const name = String(f.inputs.name);
       const vars = (f.inputs.environment as { variables: Record<string, string> }).variables;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseProfile } from "../../app/config/load-profile.ts";
-import { resourceNames, SCHEDULE } from "../../app/wiring.ts";
+import { resourceNames } from "../../app/wiring.ts";
 import { startSchedulerShim } from "../../local/aws/scheduler-shim.ts";
 import { createLocalSchedules } from "../../local/schedules.ts";
 import { manualClock, testStartInstant } from "../helpers/pinned-clock.ts";
