@@ -11,6 +11,7 @@ import { localClientConfig } from "../local/aws/env.ts";
 import { LocalClock } from "../local/clock.ts";
 import { type LocalStack, startLocalStack } from "../local/stack.ts";
 import type { TwelveDataEmulator, TwelveDataEmulatorCounts } from "../local/twelvedata/emulator.ts";
+import type { LatencyProfile } from "../local/twelvedata/latency.ts";
 import { AwsMeter, type AwsUsage } from "./aws-meter.ts";
 import { LambdaMeter, type TimedInvocation } from "./lambda-meter.ts";
 import type { BenchUniverse } from "./universe.ts";
@@ -25,6 +26,8 @@ export interface PlanShape {
   processorConcurrency: number;
   /** @default null (no daily cap) */
   creditsPerDay?: number | null;
+  /** The emulator answers after the provider's latency, scaled to the window; dq and the chained design alike. */
+  providerLatency?: LatencyProfile;
 }
 
 /** What one phase of a run (dq's sessions, or the chained design's) cost, counted at the emulators and shims. */
@@ -100,6 +103,7 @@ export async function startBenchStack(universe: BenchUniverse, shape: PlanShape)
     creditsPerDay: shape.creditsPerDay ?? null,
     batchSize: shape.batchSize,
     windowMode: "rolling",
+    ...(shape.providerLatency ? { providerLatency: shape.providerLatency } : {}),
     datalake: universe.sample.uriTemplate,
     lookbackDays: 10,
     processorConcurrency: shape.processorConcurrency,

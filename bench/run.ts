@@ -7,12 +7,14 @@
  *   npm run bench -- --only 188-at-8   # some scenarios (comma-separated names), nothing else
  *   npm run bench -- --ci              # the quick subset test/bench guards
  *   npm run bench -- --out /tmp/x      # write elsewhere
+ *   npm run bench -- --latency realistic   # the emulator answers after the provider's latency (latency.ts)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { PROVIDER_LATENCY } from "../local/twelvedata/latency.ts";
 import { measureBundles } from "./bundles.ts";
 import { PRICES } from "./cost.ts";
 import { measureEngine } from "./engine-run.ts";
@@ -27,8 +29,12 @@ const { values } = parseArgs({
     only: { type: "string" },
     ci: { type: "boolean", default: false },
     out: { type: "string", default: fileURLToPath(new URL("./results", import.meta.url)) },
+    latency: { type: "string", default: "instant" },
   },
 });
+if (values.latency !== "instant" && values.latency !== "realistic")
+  throw new Error(`--latency must be instant or realistic, got ${values.latency}`);
+const latency = values.latency === "realistic" ? { providerLatency: PROVIDER_LATENCY } : {};
 
 const progress = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const all = values.ci ? CI_SCENARIOS : FULL_SCENARIOS;
@@ -38,7 +44,8 @@ if (only && selected.length !== only.length)
   throw new Error(`unknown scenario in --only ${values.only}; known: ${all.map((s) => s.name).join(", ")}`);
 
 const scenarios: ScenarioResult[] = [];
-for (const scenario of selected) scenarios.push(await runPipelineScenario(scenario, progress));
+for (const scenario of selected)
+  scenarios.push(await runPipelineScenario({ ...scenario, shape: { ...scenario.shape, ...latency } }, progress));
 const results: BenchResults = {
   generatedAt: new Date().toISOString(),
   machine: { node: process.version, cpus: cpus().length, platform: `${process.platform}-${process.arch}` },

@@ -34,6 +34,7 @@ import {
   startLocalSlackFunctions,
 } from "./slack/local-slack.ts";
 import { startTwelveDataEmulator, type TwelveDataEmulator } from "./twelvedata/emulator.ts";
+import type { LatencyProfile } from "./twelvedata/latency.ts";
 
 export interface LocalStackOptions {
   /** Names resources as `dq-<stack>-…`. @default "local" */
@@ -48,6 +49,8 @@ export interface LocalStackOptions {
   apiKey?: string;
   /** The emulator's reading of "per minute". @default "rolling" (strict) */
   windowMode?: "rolling" | "calendar";
+  /** The emulator answers after the provider's latency (local/twelvedata/latency.ts), scaled to the window. @default instant */
+  providerLatency?: LatencyProfile;
   market?: MarketData;
   /** Default datalake template of sessions that name none. */
   datalake?: string;
@@ -153,6 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         windowSeconds,
         windowMode: options.windowMode ?? "rolling",
         clock: clock.now,
+        ...(options.providerLatency ? { latency: options.providerLatency } : {}),
       });
       stoppers.push(() => emulator?.close() ?? Promise.resolve());
       providerUrl = emulator.url;

@@ -4,6 +4,7 @@ import type { Clock } from "../../app/domain/clock.ts";
 import type { MarketData } from "../market/types.ts";
 import { CreditMeter, WindowMode } from "./credit-meter.ts";
 import { type FailNext, type FaultKind, FaultPlan, type Faults, type PlannedFault } from "./faults.ts";
+import { type AnsweredRequest, type LatencyProfile, latencyModel } from "./latency.ts";
 import {
   BAD_API_KEY_MESSAGE,
   DATA_NOT_FOUND_MESSAGE,
@@ -54,6 +55,11 @@ export interface TwelveDataEmulatorOptions {
    * @default false
    */
   partialAnswers?: boolean;
+  /**
+   * Answer each /time_series after a latency drawn from this profile (latency.ts), scaled to the window, once it
+   * is charged: the provider counts a request when it arrives and answers seconds later. @default instant
+   */
+  latency?: LatencyProfile;
 }
 
 export interface TwelveDataEmulatorCounts {
@@ -148,6 +154,7 @@ class EmulatorServer implements TwelveDataEmulator {
   /** Credits charged to other consumers that have stopped. */
   #otherStopped = 0;
   #partialAnswers: boolean;
+  readonly #latency: ((request: AnsweredRequest) => number) | undefined;
 
   constructor(options: TwelveDataEmulatorOptions) {
     this.#market = options.market;
@@ -163,6 +170,9 @@ class EmulatorServer implements TwelveDataEmulator {
     });
     this.#faults = new FaultPlan(options.seed ?? 1);
     this.#partialAnswers = options.partialAnswers ?? false;
+    this.#latency = options.latency
+      ? latencyModel(options.latency, { windowSeconds: options.windowSeconds ?? 60, seed: options.seed })
+      : undefined;
     if (options.otherConsumer) this.#other = new OtherConsumer(options.otherConsumer, this.#clock());
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
@@ -307,6 +317,7 @@ class EmulatorServer implements TwelveDataEmulator {
     if (fault?.kind === "5xx") return this.#sendError(res, errorBody(500, SERVER_ERROR_MESSAGE));
 
     const body = this.#answer(query, new Date(now), fault, refused);
+    if (this.#latency) await this.#sleep(this.#latency({ symbols: query.symbols.length, bars: barsIn(body) }));
     if (isErrorBody(body)) return this.#sendError(res, body);
     const text = JSON.stringify(body);
     if (fault?.kind === "malformed")
@@ -404,4 +415,12 @@ class EmulatorServer implements TwelveDataEmulator {
 
 function isErrorBody(body: unknown): body is ErrorBody {
   return typeof body === "object" && body !== null && (body as { status?: unknown }).status === "error";
+}
+
+/** Bars in an answer, one symbol's or several's: what the provider's latency grows with. */
+function barsIn(body: unknown): number {
+  if (!body || typeof body !== "object") return 0;
+  const values = (body as { values?: unknown }).values;
+  if (Array.isArray(values)) return values.length;
+  return Object.values(body).reduce<number>((sum, entry) => sum + barsIn(entry), 0);
 }

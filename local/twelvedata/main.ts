@@ -2,12 +2,13 @@
  * Runs the Twelve Data emulator on the synthetic market:
  *   npx node local/twelvedata/main.ts [--port N] [--host H] [--credits-per-minute 8] [--credits-per-day 800|none]
  *     [--window-seconds 60] [--window-mode rolling|calendar] [--error-style status|body200] [--api-key demo]
- *     [--other-consumer greedy:3|bursty:8:300000|hog:600000] [--partial-answers]
+ *     [--other-consumer greedy:3|bursty:8:300000|hog:600000] [--partial-answers] [--latency realistic|instant]
  */
 import { parseArgs } from "node:util";
 import { createSyntheticMarket } from "../market/synthetic-market.ts";
 import { WindowMode } from "./credit-meter.ts";
 import { ErrorStyle, startTwelveDataEmulator } from "./emulator.ts";
+import { PROVIDER_LATENCY } from "./latency.ts";
 import { type OtherConsumerPlan, parseOtherConsumer } from "./other-consumer.ts";
 
 class UsageError extends Error {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       "api-key": { type: "string" },
       "other-consumer": { type: "string" },
       "partial-answers": { type: "boolean" },
+      latency: { type: "string" },
     },
     strict: true,
   });
@@ -67,6 +69,10 @@ async function main(): Promise<void> {
     windowMode: oneOf("window-mode", values["window-mode"], WindowMode, WindowMode.rolling),
     errorStyle: oneOf("error-style", values["error-style"], ErrorStyle, ErrorStyle.status),
     partialAnswers: values["partial-answers"] === true,
+    ...(oneOf("latency", values.latency, { realistic: "realistic", instant: "instant" } as const, "instant") ===
+    "realistic"
+      ? { latency: PROVIDER_LATENCY }
+      : {}),
     ...(otherConsumer ? { otherConsumer } : {}),
   });
   console.log(`twelvedata emulator listening on ${emulator.url} (api key: ${apiKey})`);
