@@ -64,16 +64,7 @@ export class SimProvider {
   otherConsumer(meanGapMs: number, active: () => boolean): void {
     const next = () => {
       if (!active()) return;
-      const credits = this.#random.int(1, this.#options.creditsPerMinute);
-      const { charged } = this.#charge(credits, false);
-      this.arrivals.push({
-        at: this.#sim.now,
-        credits,
-        charged,
-        consumer: "other",
-        kind: charged > 0 ? "served" : "refused",
-      });
-      this.#faults.count("another consumer spent the key");
+      this.#spendAsOther(this.#random.int(1, this.#options.creditsPerMinute));
       this.#sim.after(this.#random.between(meanGapMs / 4, meanGapMs * 2), next);
     };
     this.#sim.after(this.#random.between(0, meanGapMs), next);

@@ -140,16 +140,19 @@ async function run(
   // The plan as it stands now: another consumer of the key may have taken part of it since the pump reserved. What
   // does not fit is split off (requested at a later slot), never sent to be refused.
   // The slot's other batches were reserved under the plan as it stood then: together they fit what is left now.
-  const plan = await ctx.ledger.usage(clock(), slotStart);
-  const others = Math.max(0, (plan.slotReserved ?? reserved) - reserved);
-  const allowed = Math.min(reserved, todo.length, Math.max(0, plan.creditsPerSlot - plan.takenByOthers - others));
-  if (allowed === 0 && todo.length > 0) {
-    await requeue(ctx, batch, {
+  // Nothing spent: the batch goes back with its reservation's credits.
+  const requeueUnspent = () =>
+    requeue(ctx, batch, {
       wasted: 0,
       interrupted: resumed,
       remaining: todo.length,
       release: { slotStart, credits: reserved },
     });
+  const plan = await ctx.ledger.usage(clock(), slotStart);
+  const others = Math.max(0, (plan.slotReserved ?? reserved) - reserved);
+  const allowed = Math.min(reserved, todo.length, Math.max(0, plan.creditsPerSlot - plan.takenByOthers - others));
+  if (allowed === 0 && todo.length > 0) {
+    await requeueUnspent();
     return "requeued_split";
   }
   const asked = todo.slice(0, allowed);
@@ -189,12 +192,7 @@ async function run(
     if (error instanceof SlotExpiredError) {
       // Nothing was spent: the credits go back (the day's matter; the slot itself is past) — given back only by the
       // delivery that moves the batch back, so a redelivery that expires again never gives them back twice.
-      await requeue(ctx, batch, {
-        wasted: 0,
-        interrupted: resumed,
-        remaining: todo.length,
-        release: { slotStart, credits: reserved },
-      });
+      await requeueUnspent();
       return "requeued_slot_expired";
     }
     if (error instanceof LeaseLostError) throw error;

@@ -6,7 +6,14 @@ import {
   slotStartOf,
   utcDay,
 } from "../../app/adapters/dynamodb/credit-grid.ts";
-import { type KeyShare, lastSlot, nextShare, planAt, takenAt } from "../../app/adapters/dynamodb/key-share.ts";
+import {
+  type KeyShare,
+  lastSlot,
+  nextShare,
+  planAt,
+  retryWhenFull,
+  takenAt,
+} from "../../app/adapters/dynamodb/key-share.ts";
 import { decideSpend, type GateState, settleSpend } from "../../app/adapters/dynamodb/spend-gate.ts";
 import type {
   CreditLedger,
@@ -73,11 +80,7 @@ export class MemoryCreditLedger implements CreditLedger {
       if (slot > grid.lastSlot) grid.lastSlot = slot;
       return { kind: "reserved", reservation: { slotStart, credits: took } };
     }
-    // Shared, the look-ahead moves a slot on when the next one starts; else the horizon reaches the next slot.
-    const retryAt =
-      plan < this.#perSlot
-        ? slotStartOf(grid, first + 1, this.#slotMs)
-        : slotStartOf(grid, last + 1, this.#slotMs) - horizonMs;
+    const retryAt = retryWhenFull(grid, first, last, this.#slotMs, horizonMs, plan < this.#perSlot);
     return { kind: "horizon_full", retryAt };
   }
 

@@ -44,11 +44,8 @@ async function runToEnd(sessionId: string, timeoutMs: number, statuses: string[]
   }
 }
 
-describe.each([
-  { partialAnswers: false, what: "whole-request 429s" },
-  { partialAnswers: true, what: "partial answers" },
-])("a key shared with a greedy consumer taking 3 of 8 credits a window ($what)", ({ partialAnswers }) => {
-  // A stack of its own: the ledger learns the other consumer's share from nothing, as a new user's would.
+/** A stack of its own for the describe block: the ledger learns the other consumer's share from nothing. */
+function ownStack(): void {
   beforeAll(async () => {
     t = await startTestStack({
       creditWindowSeconds: WINDOW_SECONDS,
@@ -62,6 +59,13 @@ describe.each([
   afterAll(async () => {
     await t?.stop();
   });
+}
+
+describe.each([
+  { partialAnswers: false, what: "whole-request 429s" },
+  { partialAnswers: true, what: "partial answers" },
+])("a key shared with a greedy consumer taking 3 of 8 credits a window ($what)", ({ partialAnswers }) => {
+  ownStack();
 
   it("every symbol passes or fails, once, within the stated windows and 429s", async () => {
     const symbols = t.sample.symbols.slice(0, SYMBOLS);
@@ -109,19 +113,7 @@ describe.each([
 });
 
 describe("a key another program takes whole for three windows", () => {
-  beforeAll(async () => {
-    t = await startTestStack({
-      creditWindowSeconds: WINDOW_SECONDS,
-      creditsPerMinute: PLAN,
-      creditsPerDay: 800,
-      clock: new LocalClock(NOON),
-    });
-    if (!t.stack.emulator) throw new Error("no emulator");
-    emulator = t.stack.emulator;
-  }, 60_000);
-  afterAll(async () => {
-    await t?.stop();
-  });
+  ownStack();
 
   it("backs off while it holds the plan, without hammering, and finishes once it is quiet", async () => {
     const symbols = t.sample.symbols.slice(0, 24);

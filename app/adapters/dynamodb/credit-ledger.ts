@@ -4,7 +4,7 @@ import { firstUsableSlot, type Grid, isIdle, nextUtcMidnight, slotStartOf, utcDa
 import { isConditionalCheckFailed, reasonOf, StoreError } from "./errors.ts";
 import { ExpressionBuilder } from "./expression.ts";
 import { type Item, PK, SK, TTL } from "./items.ts";
-import { type KeyShare, lastSlot, nextShare, planAt, takenAt } from "./key-share.ts";
+import { type KeyShare, lastSlot, nextShare, planAt, retryWhenFull, takenAt } from "./key-share.ts";
 import { decideSpend, type GateState, settleSpend } from "./spend-gate.ts";
 
 export interface DynamoCreditLedgerOptions {
@@ -103,11 +103,7 @@ export class DynamoCreditLedger implements CreditLedger {
       await this.#raiseLastSlot(grid, slot, slotStart);
       return { kind: "reserved", reservation: { slotStart, credits: took } };
     }
-    // Shared, the look-ahead moves a slot on when the next one starts; else the horizon reaches the next slot.
-    const retryAt =
-      plan < this.#perSlot
-        ? slotStartOf(grid, first + 1, this.#slotMs)
-        : slotStartOf(grid, last + 1, this.#slotMs) - horizonMs;
+    const retryAt = retryWhenFull(grid, first, last, this.#slotMs, horizonMs, plan < this.#perSlot);
     return { kind: "horizon_full", retryAt };
   }
 

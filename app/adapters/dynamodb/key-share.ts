@@ -1,3 +1,5 @@
+import { slotStartOf } from "./credit-grid.ts";
+
 /**
  * What another program on the same provider key takes, as the credit ledger learns it: the latest observation (the
  * credits of a window the provider counted beside one of dq's requests), held two windows and then
@@ -69,4 +71,19 @@ export function lastSlot(
 ): number {
   const last = Math.floor((now + horizonMs - grid.anchor) / slotMs);
   return shared ? Math.min(last, first + SHARED_LOOKAHEAD_SLOTS) : last;
+}
+
+/**
+ * When to ask again once every slot from `first` to `last` was full: shared, the look-ahead moves a slot on when
+ * the next one starts; else the horizon reaches the slot after the last.
+ */
+export function retryWhenFull(
+  grid: { anchor: number },
+  first: number,
+  last: number,
+  slotMs: number,
+  horizonMs: number,
+  shared: boolean,
+): number {
+  return shared ? slotStartOf(grid, first + 1, slotMs) : slotStartOf(grid, last + 1, slotMs) - horizonMs;
 }
