@@ -40,10 +40,12 @@ export async function handleDeadLetter(ctx: PipelineContext, message: WorkMessag
     { status: "failed", finishedAt: now, error, outcome: summarize(results, 0) },
     ["pending", "queued", "processing"],
   );
+  // Logged before it is counted: counting may end the session, and whoever reads the log after the end must find
+  // why a batch failed (the reliability suite read it too early, under load, when this came last).
+  ctx.log.error("batch dead-lettered", { sessionId, batch: n, reason });
   const settled = failed ?? (await ctx.store.getBatch(sessionId, n));
   if (settled && (settled.status === "failed" || settled.status === "done")) {
     await countAndMaybeFinalize(ctx, sessionId, n, deltaFor(settled));
   }
-  ctx.log.error("batch dead-lettered", { sessionId, batch: n, reason });
   await pump(ctx, sessionId);
 }
