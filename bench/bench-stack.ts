@@ -126,7 +126,7 @@ export async function startBenchStack(universe: BenchUniverse, shape: PlanShape)
       { clock: clock.now },
     );
   stack.runtime.ctx.provider = {
-    dailyBars: (symbols, range) => (processorContainers.current() ?? shared).dailyBars(symbols, range),
+    dailyBars: (...request) => (processorContainers.current() ?? shared).dailyBars(...request),
   };
   const observer = new DynamoSessionStore({
     client: DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(stack.endpoints.dynamodb ?? ""))),

@@ -6,6 +6,7 @@ import { createCoordinatorHandler } from "../app/handlers/coordinator.ts";
 import { createDeadLetterHandler } from "../app/handlers/dead-letter.ts";
 import { createProcessorHandler } from "../app/handlers/processor.ts";
 import type { Log, MetricsSink } from "../app/pipeline/context.ts";
+import type { SpendEnvironment } from "../app/pipeline/spend-margins.ts";
 import { createPipelineRuntime, type PipelineRuntime, type RuntimeOverrides } from "../app/runtime/pipeline-runtime.ts";
 import { ENV, QUEUE, RULES, resourceNames } from "../app/wiring.ts";
 import { createTable, startDynalite } from "./aws/dynamodb.ts";
@@ -35,6 +36,13 @@ import {
 } from "./slack/local-slack.ts";
 import { startTwelveDataEmulator, type TwelveDataEmulator } from "./twelvedata/emulator.ts";
 import type { LatencyProfile } from "./twelvedata/latency.ts";
+
+/**
+ * The spend schedule's environment here: every function runs in this process on one clock (no skew), and a request
+ * reaches the emulator on loopback within a few milliseconds, even on a loaded 2-core machine (the event loop it
+ * shares with the functions is the spread).
+ */
+export const LOCAL_SPEND_ENVIRONMENT: SpendEnvironment = { skewMs: 0, forwardSpreadMs: 5 };
 
 export interface LocalStackOptions {
   /** Names resources as `dq-<stack>-…`. @default "local" */
@@ -237,7 +245,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log: options.log,
       metrics: options.metrics ?? new CountingMetrics(),
       instrumentClient: options.instrumentClient,
-      settings: options.settings,
+      settings: { spendEnvironment: LOCAL_SPEND_ENVIRONMENT, ...options.settings },
       provider: options.provider,
     });
     const runtime = await runtimePromise;

@@ -119,7 +119,12 @@ export class SimProvider {
   }
 
   forInvocation(invocation: Invocation): ReferenceProvider {
-    return { dailyBars: (symbols, range, observe) => this.#request(invocation, symbols, range, observe) };
+    return {
+      dailyBars: (symbols, range, observe, sent) => {
+        sent?.();
+        return this.#request(invocation, symbols, range, observe);
+      },
+    };
   }
 
   async #request(

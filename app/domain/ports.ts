@@ -17,11 +17,16 @@ export interface DailyRange {
  * then usable.
  */
 export interface ReferenceProvider {
-  /** `observe` hears what the provider said of the key's credits around this request, whenever it said it. */
+  /**
+   * `observe` hears what the provider said of the key's credits around this request, whenever it said it; `sent`
+   * is called as each HTTP attempt leaves (a retry leaves later than the first), so a caller spacing requests by
+   * when the provider counts them knows when that was at the latest.
+   */
   dailyBars(
     symbols: readonly string[],
     range: DailyRange,
     observe?: (usage: KeyUsage) => void,
+    sent?: () => void,
   ): Promise<Map<string, ReferenceOutcome>>;
 }
 

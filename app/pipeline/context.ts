@@ -3,6 +3,7 @@ import type { Datalake, ReferenceProvider } from "../domain/ports.ts";
 import type { CheckInput } from "../quality/types.ts";
 import { FUNCTIONS, QUEUE, workQueueTimings } from "../wiring.ts";
 import type { CreditLedger, EventPublisher, ResumeScheduler, SessionStore, WorkQueue } from "./ports.ts";
+import type { SpendEnvironment } from "./spend-margins.ts";
 
 export interface Log {
   debug(message: string, extra?: Record<string, unknown>): void;
@@ -36,6 +37,11 @@ export interface PipelineSettings {
   windowMs: number;
   /** Added to every slot, so spends of consecutive slots stay a window apart despite delivery jitter. */
   marginMs: number;
+  /**
+   * Where the workers run, for the spend schedule's margins (spend-margins.ts). @default Lambda's, as shares of the
+   * margin (lambdaEnvironment)
+   */
+  spendEnvironment?: SpendEnvironment;
   creditsPerWindow: number;
   /** The plan's credits per UTC day, for the session's stated bound; null without a daily cap. @default null */
   creditsPerDay?: number | null;
@@ -50,7 +56,7 @@ export interface PipelineSettings {
   maxReceiveCount: number;
   /** Provider outages a batch meets before its symbols get `error` results. @default 3 */
   maxProviderFailures: number;
-  /** Longest in-invocation wait for the spend gate; past it the batch is re-queued. */
+  /** Longest in-invocation wait for the spend gate; past it the batch is re-queued. @default min(3 s, W / 2) */
   maxSpendWaitMs: number;
   /**
    * No spend this close to a UTC midnight: a request reaches the provider a little after the gate lets it go, and
@@ -99,6 +105,13 @@ export function staleAfterMs(settings: PipelineSettings): number {
   return settings.maxReceiveCount * settings.visibilityTimeoutMs + settings.windowMs;
 }
 
+/**
+ * A processor waits at most this long inside Lambda for the gate: a spend on time waits at most the margin's half
+ * for the slot before it; a longer wait means that slot ran late, and the batch re-reserves rather than bill the
+ * wait.
+ */
+const MAX_SPEND_WAIT_MS = 3_000;
+
 export function defaultSettings(
   partial: Partial<PipelineSettings> & { creditsPerWindow: number; batchSize: number },
 ): PipelineSettings {
@@ -115,7 +128,7 @@ export function defaultSettings(
       (partial.leaseMs === undefined ? timings.visibilityTimeoutSeconds * 1000 : 3 * leaseMs),
     maxReceiveCount: partial.maxReceiveCount ?? QUEUE.maxReceiveCount,
     maxProviderFailures: partial.maxProviderFailures ?? 3,
-    maxSpendWaitMs: partial.maxSpendWaitMs ?? Math.min(20_000, windowMs / 2),
+    maxSpendWaitMs: partial.maxSpendWaitMs ?? Math.min(MAX_SPEND_WAIT_MS, windowMs / 2),
     dayEdgeMs: partial.dayEdgeMs ?? Math.min(15_000, windowMs / 4),
     ...partial,
   };

@@ -84,6 +84,17 @@ export async function finalize(
     status: claimed.status,
     counters: claimed.counters,
   });
+  // A session that ran past its bound is reported overdue when it ends too: a pump message meant to report it while
+  // it ran may have come late (a throttled or late delivery), and the alarm must not depend on it.
+  const pastDueMs = claimed.dueAt === undefined ? 0 : ctx.clock() - Date.parse(claimed.dueAt);
+  if (pastDueMs > 0) {
+    ctx.metrics.count(MetricName.sessionOverdue, 1);
+    ctx.log.warn("session overdue: finished past its bound", {
+      sessionId: claimed.sessionId,
+      dueAt: claimed.dueAt,
+      overdueMinutes: Math.round(pastDueMs / 60_000),
+    });
+  }
 }
 
 /**

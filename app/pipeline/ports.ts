@@ -218,8 +218,8 @@ export interface CreditLedger {
    */
   closeDay(at: number): Promise<void>;
   /**
-   * Called when that request is over, at `at`: the latest instant the provider can have counted it. Later slots
-   * space their spends from it, so a request that reached the provider late never brings two slots together.
+   * The spend's request left at `at`, later than the gate granted it (a slow grant, a retry, the client's pacer):
+   * later slots space their spends from it, so a request that left late never brings two slots together.
    */
   settle(reservation: SlotReservation, at: number): Promise<void>;
 }

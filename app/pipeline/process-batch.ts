@@ -15,6 +15,7 @@ import {
 } from "./model.ts";
 import type { SlotReservation, WorkMessage } from "./ports.ts";
 import { pauseUntil, pump } from "./pump.ts";
+import { spendMargins } from "./spend-margins.ts";
 import { type ValidatedResult, validateSymbols } from "./validate.ts";
 
 export type BatchOutcome =
@@ -30,7 +31,14 @@ export type BatchOutcome =
   | "requeued_provider_unavailable"
   | "paused_day_limit"
   | "failed_provider_unavailable"
-  | "stopped_key_refused";
+  | "stopped_key_refused"
+  | "sent_back_early";
+
+/**
+ * The longest a processor waits inside Lambda for its slot: SQS delays are whole seconds (a message comes up to a
+ * second early), and a message earlier than this (clock skew, a redelivery) goes back to the queue for the rest.
+ */
+export const MAX_EARLY_WAIT_MS = 2_000;
 
 type BatchMessage = Extract<WorkMessage, { type: "batch" }>;
 
@@ -42,6 +50,12 @@ type BatchMessage = Extract<WorkMessage, { type: "batch" }>;
 export async function processBatch(ctx: PipelineContext, message: BatchMessage): Promise<BatchOutcome> {
   const { store } = ctx;
   const { sessionId, batch: n, attempt } = message;
+  const early = message.slotStart - ctx.clock();
+  if (early > MAX_EARLY_WAIT_MS) {
+    // Waiting would bill Lambda time for nothing: the same message comes back at its slot (the batch stays queued).
+    await ctx.queue.send(message, Math.floor(early / 1000));
+    return "sent_back_early";
+  }
   const session = await store.getSession(sessionId);
   if (!session) return "dropped_stale";
   if (session.status !== "running") return dropStopped(ctx, message, session, ["queued", "pending"]);
@@ -90,6 +104,16 @@ class SlotExpiredError extends Error {
   override name = "SlotExpiredError";
 }
 
+/** The session stopped (cancelled) while the batch waited for its slot: nothing was spent. */
+class SessionStoppedError extends Error {
+  override name = "SessionStoppedError";
+  readonly session: SessionRecord;
+  constructor(session: SessionRecord) {
+    super(`session ${session.sessionId} is ${session.status}`);
+    this.session = session;
+  }
+}
+
 /** The batch was taken over (this worker's lease ran out) before it could spend: the new holder has it. */
 class LeaseLostError extends Error {
   override name = "LeaseLostError";
@@ -130,13 +154,6 @@ async function run(
     return "requeued_slot_spent";
   }
 
-  // The message may arrive up to a second early (whole-second delays): wait for the slot itself.
-  if (slotStart > clock()) {
-    await ctx.sleep(slotStart - clock());
-    // A cancel may have landed while this batch waited: nothing is spent for a session that stopped.
-    const now = await store.getSession(sessionId);
-    if (now && now.status !== "running") return dropStopped(ctx, message, now, ["processing"]);
-  }
   // The plan as it stands now: another consumer of the key may have taken part of it since the pump reserved. What
   // does not fit is split off (requested at a later slot), never sent to be refused.
   // The slot's other batches were reserved under the plan as it stood then: together they fit what is left now.
@@ -157,9 +174,10 @@ async function run(
   }
   const asked = todo.slice(0, allowed);
   const refused = new Set<string>();
-  const heard: { usage?: KeyUsage } = {};
+  const heard: { usage?: KeyUsage; sentAt?: number } = {};
   let spent = false;
   let requested = 0;
+  let grantedAt = 0;
   let results: SymbolResult[];
   try {
     results = await validateSymbols(
@@ -170,25 +188,39 @@ async function run(
         checkOptions: settings.checkOptions,
       },
       ctx.datalakeFor(session.params.datalake),
-      recordingRefusals(ctx.provider, refused, heard),
+      recordingRefusals(ctx.provider, refused, heard, clock),
       {
-        // The gate is passed right before the request, after the datalake reads: the time it records must be the
-        // time the provider counts the credits, or spends of consecutive slots could come closer than a window.
-        // The spend is recorded on the batch first, so nothing slow stands between the gate and the request.
+        // The subjects are read first, while a message that came up to a second early (whole-second delays) waits
+        // for its slot. The gate is passed right before the request: the time it records is when the request
+        // leaves, which the spend schedule spaces (docs/architecture.md). The spend is recorded on the batch first,
+        // so nothing slow stands between the gate and the request.
         beforeRequest: async (symbols) => {
+          if (slotStart > clock()) {
+            await ctx.sleep(slotStart - clock());
+            // A cancel may have landed while this batch waited: nothing is spent for a session that stopped.
+            const now = await store.getSession(sessionId);
+            if (now && now.status !== "running") throw new SessionStoppedError(now);
+          }
           if (!(await store.recordSpend(sessionId, n, batch.attempt, slotStart))) throw new LeaseLostError();
-          if ((await passGate(ctx, slotStart, symbols.length)) !== "granted") throw new SlotExpiredError();
+          const gate = await passGate(ctx, slotStart, symbols.length);
+          if (gate === "expired") throw new SlotExpiredError();
+          grantedAt = gate.at;
           spent = true;
           requested = symbols.length;
         },
         afterRequest: async () => {
-          await ctx.ledger.settle({ slotStart, credits: requested }, clock());
+          // A request that left later than the gate allows for (a retry, a slow grant) moves the gate to when it
+          // left; on time, the grant's record stands and nothing is written.
+          const sentAt = heard.sentAt ?? grantedAt;
+          if (sentAt - grantedAt > spendMargins(settings.marginMs, settings.spendEnvironment).sendWithinMs)
+            await ctx.ledger.settle({ slotStart, credits: requested }, sentAt);
           if (heard.usage) await ctx.ledger.observe(heard.usage, clock());
         },
         keepReferenceOfFailures: true,
       },
     );
   } catch (error) {
+    if (error instanceof SessionStoppedError) return dropStopped(ctx, message, error.session, ["processing"]);
     if (error instanceof SlotExpiredError) {
       // Nothing was spent: the credits go back (the day's matter; the slot itself is past) — given back only by the
       // delivery that moves the batch back, so a redelivery that expires again never gives them back twice.
@@ -285,11 +317,12 @@ async function claim(
 const DAY_MS = 86_400_000;
 /**
  * A grant that took longer than this to come back is asked for again before the request leaves (see passGate).
- * A quarter of the margin at the real window (250 ms), never less, so scaled test windows are not held to it.
+ * A quarter of the margin at the real window (250 ms), never less, so scaled test windows are not held to it; a
+ * request that leaves later than sendWithinMs after its grant moves the gate instead (settle).
  */
 const SLOW_GRANT_MS = 250;
 
-async function passGate(ctx: PipelineContext, slotStart: number, credits: number): Promise<"granted" | "expired"> {
+async function passGate(ctx: PipelineContext, slotStart: number, credits: number): Promise<{ at: number } | "expired"> {
   const deadline = ctx.clock() + ctx.settings.maxSpendWaitMs;
   const dayStart = Math.floor(slotStart / DAY_MS) * DAY_MS;
   // Not too close to a midnight: the provider counts a request in the UTC day it arrives (settings.dayEdgeMs).
@@ -309,7 +342,7 @@ async function passGate(ctx: PipelineContext, slotStart: number, credits: number
     // The gate recorded the spend at `asked`; the request must leave right after. A grant that took longer to come
     // back (a slow write) is asked again, so the gate records when the request really leaves.
     if (outcome.kind === "granted" && ctx.clock() - asked <= Math.max(SLOW_GRANT_MS, ctx.settings.marginMs / 4))
-      return "granted";
+      return { at: asked };
     if (outcome.kind === "granted") {
       if (ctx.clock() > deadline) return "expired";
       continue;
@@ -326,13 +359,21 @@ async function passGate(ctx: PipelineContext, slotStart: number, credits: number
 function recordingRefusals(
   provider: ReferenceProvider,
   refused: Set<string>,
-  heard: { usage?: KeyUsage },
+  heard: { usage?: KeyUsage; sentAt?: number },
+  clock: () => number,
 ): ReferenceProvider {
   return {
     async dailyBars(symbols, range) {
-      const answer = await provider.dailyBars(symbols, range, (usage) => {
-        heard.usage = usage;
-      });
+      const answer = await provider.dailyBars(
+        symbols,
+        range,
+        (usage) => {
+          heard.usage = usage;
+        },
+        () => {
+          heard.sentAt = clock();
+        },
+      );
       for (const [symbol, outcome] of answer) if (!outcome.ok && outcome.code === 429) refused.add(symbol);
       return answer;
     },

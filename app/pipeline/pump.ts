@@ -69,8 +69,13 @@ export async function pump(
   }
   // Whatever is in flight, someone comes back: a pump message no later than a sweep's period from now. If a
   // batch's message is lost (a crash between its claim and its send), a sweep after the message's last possible
-  // receive finds the batch still queued and puts it back to pending.
-  if (outcome.kind !== "day_exhausted") await schedulePump(ctx, sessionId, ctx.clock() + staleAfterMs(ctx.settings));
+  // receive finds the batch still queued and puts it back to pending. And one at the session's bound, so a session
+  // that runs past it is reported overdue then, not up to a sweep's period later (or never, if it ends first).
+  if (outcome.kind !== "day_exhausted") {
+    const sweepAt = ctx.clock() + staleAfterMs(ctx.settings);
+    const dueAt = session.dueAt === undefined ? Number.NaN : Date.parse(session.dueAt) + 1_000;
+    await schedulePump(ctx, sessionId, dueAt > ctx.clock() && dueAt < sweepAt ? dueAt : sweepAt);
+  }
   return outcome;
 }
 

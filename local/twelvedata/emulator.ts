@@ -80,6 +80,8 @@ export interface TwelveDataEmulatorCounts {
   maxCreditsInAnyWindow: number;
   /** When each 429 was answered (a refused request, or a partial answer's per-symbol 429s: one each), in order. */
   rateLimitedAt: number[];
+  /** When each request that was charged arrived (the instant it was counted), in order of arrival. */
+  chargedAt: number[];
   /** Answers that served only part of a request. */
   partialAnswers: number;
   /** Symbols left unserved by partial answers (their own 429 entry). */
@@ -120,6 +122,7 @@ interface Counters {
   rateLimitedDay: number;
   bySymbol: Map<string, number>;
   rateLimitedAt: number[];
+  chargedAt: number[];
   partialAnswers: number;
   symbolsRefused: number;
   otherCreditsAtReset: number;
@@ -133,6 +136,7 @@ const emptyCounters = (): Counters => ({
   rateLimitedDay: 0,
   bySymbol: new Map(),
   rateLimitedAt: [],
+  chargedAt: [],
   partialAnswers: 0,
   symbolsRefused: 0,
   otherCreditsAtReset: 0,
@@ -214,6 +218,7 @@ class EmulatorServer implements TwelveDataEmulator {
       bySymbol: Object.fromEntries(c.bySymbol),
       maxCreditsInAnyWindow: this.#meter.maxCreditsInAnyWindow,
       rateLimitedAt: [...c.rateLimitedAt],
+      chargedAt: [...c.chargedAt],
       partialAnswers: c.partialAnswers,
       symbolsRefused: c.symbolsRefused,
       otherCredits: this.#otherSpent() - c.otherCreditsAtReset,
@@ -308,6 +313,7 @@ class EmulatorServer implements TwelveDataEmulator {
       return this.#sendError(res, errorBody(429, message));
     }
     this.#count(refused ? query.symbols.slice(0, query.symbols.length - refused.symbols.size) : query.symbols);
+    this.#counters.chargedAt.push(now);
 
     const fault = this.#faults.next();
     if (this.#faults.latencyMs > 0) await this.#sleep(this.#faults.latencyMs);

@@ -22,6 +22,7 @@ import type {
   SlotReservation,
   SpendOutcome,
 } from "../../app/pipeline/ports.ts";
+import { spendMargins } from "../../app/pipeline/spend-margins.ts";
 
 export interface MemoryCreditLedgerOptions {
   creditsPerSlot: number;
@@ -111,7 +112,12 @@ export class MemoryCreditLedger implements CreditLedger {
   }
 
   async spend(reservation: SlotReservation, now: number): Promise<SpendOutcome> {
-    const decision = decideSpend(this.#gate, reservation.slotStart, now, this.#windowMs + this.#marginMs / 2);
+    const decision = decideSpend(
+      this.#gate,
+      reservation.slotStart,
+      now,
+      this.#windowMs + spendMargins(this.#marginMs).gateMs,
+    );
     if (decision.next !== undefined) this.#gate = decision.next;
     return decision.outcome;
   }

@@ -156,15 +156,15 @@ export function creditLedgerContract(
   describe("the spend gate", () => {
     const slot = (k: number, credits = 8): SlotReservation => ({ slotStart: T0 + k * L, credits });
 
-    it("grants the first spend, and holds the next slot's until W + m/2 after the last spend of the slot before", async () => {
+    it("grants the first spend, and holds the next slot's until W + 3m/4 after the last spend of the slot before", async () => {
       const l = (await account())();
 
       const first = await l.spend(slot(0), T0 + 30);
       const early = await l.spend(slot(1), T0 + 30 + W);
-      const onTime = await l.spend(slot(1), T0 + 30 + W + M / 2);
+      const onTime = await l.spend(slot(1), T0 + 30 + W + (3 * M) / 4);
 
       expect(first).toEqual({ kind: "granted" });
-      expect(early).toEqual({ kind: "wait", at: T0 + 30 + W + M / 2 });
+      expect(early).toEqual({ kind: "wait", at: T0 + 30 + W + (3 * M) / 4 });
       expect(onTime).toEqual({ kind: "granted" });
     });
 
@@ -176,13 +176,13 @@ export function creditLedgerContract(
       expect(await l.spend(slot(0), T0 + L + 1)).toEqual({ kind: "expired" });
     });
 
-    it("spaces the next slot from when a spend's request ended (settle)", async () => {
+    it("spaces the next slot from when a late spend's request left (settle)", async () => {
       const l = (await account())();
       await l.spend(slot(0), T0);
 
       await l.settle(slot(0), T0 + 400);
 
-      expect(await l.spend(slot(1), T0 + W + M / 2)).toEqual({ kind: "wait", at: T0 + 400 + W + M / 2 });
+      expect(await l.spend(slot(1), T0 + W + (3 * M) / 4)).toEqual({ kind: "wait", at: T0 + 400 + W + (3 * M) / 4 });
     });
   });
 

@@ -8,8 +8,8 @@ export const SHARED_KEY_BOUNDS = {
   /** Windows beyond symbols ÷ (credits left a window) a session may take: learning the share, the first 429. */
   marginWindows: 5,
   /**
-   * And a tenth more: the spend gate keeps slots a window and half the margin apart from the end of the previous
-   * request (W + m/2 after its answer), so at real latencies (up to 8 s at 60 s windows) a slot is 61-68 s.
+   * And a tenth more: a slot is W + m (1.0167 windows), and a split batch or a refused one re-reserves a later slot
+   * while the ledger learns the share.
    */
   slotStretch: 1.1,
   /** The most windows a session of `symbols` may take when `left` credits a window are free to it. */

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { CreditLedger, LedgerUsage, ReserveOutcome, SlotReservation, SpendOutcome } from "../../pipeline/ports.ts";
+import { spendMargins } from "../../pipeline/spend-margins.ts";
 import { firstUsableSlot, type Grid, isIdle, nextUtcMidnight, slotStartOf, utcDay } from "./credit-grid.ts";
 import { isConditionalCheckFailed, reasonOf, StoreError } from "./errors.ts";
 import { ExpressionBuilder } from "./expression.ts";
@@ -188,7 +189,7 @@ export class DynamoCreditLedger implements CreditLedger {
   }
 
   async spend(reservation: SlotReservation, now: number): Promise<SpendOutcome> {
-    const spacingMs = this.#windowMs + this.#marginMs / 2;
+    const spacingMs = this.#windowMs + spendMargins(this.#marginMs).gateMs;
     for (let race = 0; race < MAX_RACES; race++) {
       const item = await this.#read("GATE");
       const gate = item && {

@@ -18,9 +18,11 @@ export type GateDecision =
   | { outcome: Exclude<SpendOutcome, { kind: "granted" }>; next?: undefined };
 
 /**
- * Decides whether a reservation of `slotStart` may spend at `now`. `spacingMs` is W + m/2.
+ * Decides whether a reservation of `slotStart` may spend at `now`. `spacingMs` is W plus the gate's margin
+ * (app/pipeline/spend-margins.ts), which covers the spread between when a spend is recorded and when the provider
+ * counts it.
  *
- * Invariant: spends of different slots are at least `spacingMs` (> W) apart, because a spend of a later slot is
+ * Invariant: spends of different slots are recorded at least `spacingMs` (> W) apart, because a spend of a later slot is
  * only granted once `now >= curLast + spacingMs`, curLast being the latest spend of the slot before, and a spend
  * of an earlier slot than the gate's is refused (expired). Each slot holds at most C reserved credits. So any
  * W-long interval meets the spends of at most one slot, and no rolling W interval holds more than C credits:
@@ -48,9 +50,9 @@ export function decideSpend(
 }
 
 /**
- * The gate after a spend's request ended at `at`: its slot's latest spend (curLast) — or, if a later slot has
- * already started spending, the previous slot's (prevLast) — moves up to `at`, so every later spend keeps its
- * distance from when the provider may really have counted it. Undefined when nothing changes.
+ * The gate after a spend's request left at `at`, later than its grant allowed for: its slot's latest spend (curLast)
+ * — or, if a later slot has already started spending, the previous slot's (prevLast) — moves up to `at`, so every
+ * later spend keeps its distance from when the request really left. Undefined when nothing changes.
  */
 export function settleSpend(gate: GateState, slotStart: number, at: number): GateState | undefined {
   if (slotStart === gate.slotStart) return at > gate.curLast ? { ...gate, curLast: at } : undefined;

@@ -139,6 +139,7 @@ export class TwelveDataClient implements ReferenceProvider {
     symbols: readonly string[],
     range: DailyRange,
     observe?: (usage: KeyUsage) => void,
+    sent?: () => void,
   ): Promise<Map<string, ReferenceOutcome>> {
     const wanted = [...new Set(symbols)];
     this.#validate(wanted, range);
@@ -154,7 +155,10 @@ export class TwelveDataClient implements ReferenceProvider {
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       if (attempt > 1) await sleep(this.#backoff(attempt - 1));
       try {
-        const raw = await this.#pacer.run(wanted.length, () => this.#send(url));
+        const raw = await this.#pacer.run(wanted.length, () => {
+          sent?.();
+          return this.#send(url);
+        });
         return this.#interpret(raw, wanted, range, attempt, hear);
       } catch (error) {
         // Refused for the window without a word of what it holds: /api_usage (free) says.
@@ -207,9 +211,12 @@ export class TwelveDataClient implements ReferenceProvider {
   async #send(url: URL): Promise<RawAnswer> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (this.#authIn === "header") headers.authorization = `apikey ${this.#apiKey}`;
+    const sentAt = performance.now();
     try {
       const response = await this.#fetch(url, { headers, signal: AbortSignal.timeout(this.#timeoutMs) });
-      if (response.headers.get("api-credits-left")?.trim() === "0") this.#pacer.pauseForWindow();
+      // The window was full when the provider counted this request, within moments of its leaving: that is when
+      // its credits start to come back, however long the answer took.
+      if (response.headers.get("api-credits-left")?.trim() === "0") this.#pacer.pauseForWindow(sentAt);
       const text = await response.text();
       const used = count(response.headers.get("api-credits-used"));
       const left = count(response.headers.get("api-credits-left"));

@@ -10,20 +10,31 @@ export function createCreditLimiter(creditsPerWindow: number): Bottleneck {
   return new Bottleneck({ reservoir: creditsPerWindow });
 }
 
-/** Slack on top of a full window before a credit comes back: Node timers can fire a millisecond early. */
+/** The least slack on top of a full window before a credit comes back, at scaled (test) windows. */
 const RETURN_MARGIN_MS = 25;
 
 /**
+ * How long after a request leaves the provider has counted it, at the latest: its way to the provider's rate
+ * limiter (which counts before any work, as its instant 429s show) and clock error. A quarter of the ledger's
+ * slot margin, 250 ms at a 60 s window (docs/architecture.md, "The spend schedule").
+ */
+export function countedWithinMs(windowMs: number): number {
+  return Math.max(RETURN_MARGIN_MS, windowMs / 240);
+}
+
+/**
  * The in-process rate guard: each request takes as many credits as it has symbols, and each credit comes back a
- * full window after its answer arrived. A reservoir refreshed on a fixed interval would let two full windows' worth
- * through within moments of each other around a refresh, which a provider that counts a rolling window refuses;
- * returning each credit a window after the answer (the latest instant the provider can have counted it) is safe
- * under both the rolling and the calendar reading.
+ * full window after the request was counted, at the latest `countedWithin` after it left. A reservoir refreshed on
+ * a fixed interval would let two full windows' worth through within moments of each other around a refresh, which
+ * a provider that counts a rolling window refuses. Counting from when the request left, not from its answer, keeps
+ * the pacer from holding back a slot the ledger granted when the answer is slow: the provider's seconds of work for a
+ * long lookback come after it counted the credits.
  */
 export class CreditPacer {
   readonly #limiter: Bottleneck;
   readonly #creditsPerWindow: number;
   readonly #windowMs: number;
+  readonly #countedWithinMs: number;
   /** performance.now() before which nothing is sent: the provider said the window is spent. */
   #pausedUntil = 0;
   /** Requests queued for credits that have not started yet. */
@@ -31,17 +42,18 @@ export class CreditPacer {
   /** Give-backs still pending: they keep the process alive exactly while a request waits for their credits. */
   readonly #giveBacks = new Set<NodeJS.Timeout>();
 
-  constructor(limiter: Bottleneck, creditsPerWindow: number, windowMs: number) {
+  constructor(limiter: Bottleneck, creditsPerWindow: number, windowMs: number, counted = countedWithinMs(windowMs)) {
     this.#limiter = limiter;
     this.#creditsPerWindow = creditsPerWindow;
     this.#windowMs = windowMs;
+    this.#countedWithinMs = counted;
   }
 
   get creditsPerWindow(): number {
     return this.#creditsPerWindow;
   }
 
-  /** Runs `send` once `credits` are free and any pause is over; the credits return a window after it settles. */
+  /** Runs `send` once `credits` are free and any pause is over; the credits return a window after it was counted. */
   async run<T>(credits: number, send: () => Promise<T>): Promise<T> {
     let started = false;
     this.#setWaiting(+1);
@@ -51,10 +63,11 @@ export class CreditPacer {
         this.#setWaiting(-1);
         const wait = this.#pausedUntil - performance.now();
         if (wait > 0) await sleep(wait);
+        const left = performance.now();
         try {
           return await send();
         } finally {
-          this.#giveBackLater(credits);
+          this.#giveBackAt(left + this.#windowMs + this.#countedWithinMs, credits);
         }
       });
     } finally {
@@ -62,16 +75,28 @@ export class CreditPacer {
     }
   }
 
-  /** The provider reports no credit left (api-credits-left: 0, or a 429): send nothing for a full window. */
-  pauseForWindow(): void {
-    this.#pausedUntil = Math.max(this.#pausedUntil, performance.now() + this.#windowMs + RETURN_MARGIN_MS);
+  /**
+   * The provider reports no credit left: send nothing for a full window after the request that said so was counted
+   * (it left at `sentAt`, performance.now()), or, for a refusal (a 429), after now.
+   */
+  pauseForWindow(sentAt?: number): void {
+    const until =
+      sentAt === undefined
+        ? performance.now() + this.#windowMs + RETURN_MARGIN_MS
+        : sentAt + this.#windowMs + this.#countedWithinMs;
+    this.#pausedUntil = Math.max(this.#pausedUntil, until);
   }
 
-  #giveBackLater(credits: number): void {
-    const timer = setTimeout(() => {
-      this.#giveBacks.delete(timer);
-      void this.#giveBack(credits);
-    }, this.#windowMs + RETURN_MARGIN_MS);
+  /** At `due` (performance.now()); a timer that fires early is set again for the rest. */
+  #giveBackAt(due: number, credits: number): void {
+    const timer = setTimeout(
+      () => {
+        this.#giveBacks.delete(timer);
+        if (performance.now() < due) this.#giveBackAt(due, credits);
+        else void this.#giveBack(credits);
+      },
+      Math.max(0, Math.ceil(due - performance.now())),
+    );
     this.#giveBacks.add(timer);
     this.#holdProcess(timer);
   }

@@ -210,14 +210,14 @@ describe("DynamoCreditLedger", () => {
       expect(await l.spend(slot(0), T0)).toEqual({ kind: "granted" });
     });
 
-    it("holds the next slot's spend until W + m/2 after the last spend of the slot before", async () => {
+    it("holds the next slot's spend until W + 3m/4 after the last spend of the slot before", async () => {
       const { ledger: l } = await ledger();
       await l.spend(slot(0), T0 + 30);
 
       const early = await l.spend(slot(1), T0 + 30 + W);
-      const onTime = await l.spend(slot(1), T0 + 30 + W + M / 2);
+      const onTime = await l.spend(slot(1), T0 + 30 + W + (3 * M) / 4);
 
-      expect(early).toEqual({ kind: "wait", at: T0 + 30 + W + M / 2 });
+      expect(early).toEqual({ kind: "wait", at: T0 + 30 + W + (3 * M) / 4 });
       expect(onTime).toEqual({ kind: "granted" });
     });
 
@@ -237,13 +237,13 @@ describe("DynamoCreditLedger", () => {
       const next = await (all[0] as DynamoCreditLedger).spend(slot(1), T0 + 95 + W);
 
       expect(outcomes.every((o) => o.kind === "granted")).toBe(true);
-      expect(next).toEqual({ kind: "wait", at: T0 + 95 + W + M / 2 });
+      expect(next).toEqual({ kind: "wait", at: T0 + 95 + W + (3 * M) / 4 });
     });
 
     it("lets only one of two racing later slots through", async () => {
       const { all } = await ledgers(10);
       await (all[0] as DynamoCreditLedger).spend(slot(0), T0);
-      const at = T0 + W + M / 2;
+      const at = T0 + W + (3 * M) / 4;
 
       const outcomes = await Promise.all(all.map((l, i) => l.spend(slot(1 + (i % 2)), at + i)));
 
@@ -292,7 +292,7 @@ describe("DynamoCreditLedger", () => {
           pending.shift();
           const r = outcome.reservation;
           reservedPerSlot.set(r.slotStart, (reservedPerSlot.get(r.slotStart) ?? 0) + r.credits);
-          // Workers start late by up to 150 ms (more than m/2), so some spends must wait.
+          // Workers start late by up to 150 ms (more than m/4), so some spends must wait.
           const at = Math.max(event.at, r.slotStart) + Math.floor(random() * 150);
           events.push({ at, kind: "spend", batch, reservation: r });
         }
@@ -320,7 +320,7 @@ describe("DynamoCreditLedger", () => {
     const gaps = slots
       .slice(1)
       .map((slotStart, i) => Math.min(...times(slotStart)) - Math.max(...times(slots[i] as number)));
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(W + M / 2);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(W + (3 * M) / 4);
   });
 });
 

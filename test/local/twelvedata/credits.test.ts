@@ -149,6 +149,7 @@ describe("counts", () => {
       bySymbol: { AAPL: 2, MSFT: 1, XYZ: 1, "BRK.B": 1 },
       maxCreditsInAnyWindow: 3,
       rateLimitedAt: [AFTER_CLOSE, AFTER_CLOSE + 120_000],
+      chargedAt: [AFTER_CLOSE, AFTER_CLOSE + 60_000],
       partialAnswers: 0,
       symbolsRefused: 0,
       otherCredits: 0,
