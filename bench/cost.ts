@@ -36,6 +36,8 @@ export interface PhaseCounts {
   lambdaInvocations: Partial<Record<FunctionName, number>>;
   /** Billed duration x configured memory (wiring FUNCTIONS), GB-s. */
   lambdaGbSeconds: number;
+  /** The same, by function: where the Lambda time goes. */
+  lambdaGbSecondsBy: Partial<Record<FunctionName, number>>;
 }
 
 export interface PhaseCost {
@@ -49,11 +51,14 @@ export interface PhaseCost {
 
 export function countsOf(usage: PhaseUsage): PhaseCounts {
   const lambdaInvocations: PhaseCounts["lambdaInvocations"] = {};
+  const lambdaGbSecondsBy: PhaseCounts["lambdaGbSecondsBy"] = {};
   let gbSeconds = 0;
   for (const i of usage.invocations) {
     lambdaInvocations[i.functionName] = (lambdaInvocations[i.functionName] ?? 0) + 1;
     // Lambda bills duration rounded up to the millisecond.
-    gbSeconds += (Math.ceil(i.ms) / 1000) * (FUNCTIONS[i.functionName].memoryMb / 1024);
+    const billed = (Math.ceil(i.ms) / 1000) * (FUNCTIONS[i.functionName].memoryMb / 1024);
+    gbSeconds += billed;
+    lambdaGbSecondsBy[i.functionName] = (lambdaGbSecondsBy[i.functionName] ?? 0) + billed;
   }
   const sqsSends = usage.aws.sqsSends;
   return {
@@ -69,6 +74,7 @@ export function countsOf(usage: PhaseUsage): PhaseCounts {
     schedulerInvocations: usage.schedulerInvocations,
     lambdaInvocations,
     lambdaGbSeconds: gbSeconds,
+    lambdaGbSecondsBy,
   };
 }
 

@@ -26,6 +26,10 @@ export function toMarkdown(results: BenchResults): string {
     `Generated ${results.generatedAt} on ${results.machine.platform}, ${results.machine.cpus} CPUs, Node ${results.machine.node}. ` +
       "Local stack, Twelve Data emulator in strict (rolling-window) mode, scaled credit windows. See bench/README.md.",
     "",
+    results.scenarios.some((r) => r.shape.providerLatency)
+      ? "The emulator answers each request after the provider's latency (local/twelvedata/latency.ts), scaled to the window, once it has charged it."
+      : "The emulator answers at once (`--latency instant`).",
+    "",
   );
   lines.push("## Schedule: makespan / lower bound (goal <= 1.02), dq beside the chained design", "");
   lines.push(
@@ -65,6 +69,26 @@ export function toMarkdown(results: BenchResults): string {
       const p = f.perSymbol;
       lines.push(
         `| ${r.title} | ${design} | ${n(p.dynamoReads)} | ${n(p.dynamoWrites)} | ${n(p.sqsSends)} | ${n(p.sqsReceives)} | ${n(p.eventBridgeEvents)} | ${n(p.lambdaInvocations)} | ${n(f.counts.lambdaGbSeconds, 1)} | ${usd(f.cost.total)} | ${usd(f.costPer1000Symbols)} |`,
+      );
+    }
+  }
+  lines.push("", "## Cost per 1,000 symbols by part, and where the Lambda time goes", "");
+  lines.push(
+    "| scenario | design | DynamoDB | SQS | EventBridge | Scheduler | Lambda | total | Lambda GB-s by function |",
+    "|---|---|---|---|---|---|---|---|---|",
+  );
+  for (const r of results.scenarios) {
+    for (const [design, f] of [
+      ["dq", r.dq],
+      ["chained", r.chained],
+    ] as const) {
+      const per = 1000 / (r.symbols * r.sessions);
+      const c = f.cost;
+      const by = Object.entries(f.counts.lambdaGbSecondsBy ?? {})
+        .map(([fn, gbs]) => `${fn} ${n(gbs ?? 0, 1)}`)
+        .join(", ");
+      lines.push(
+        `| ${r.title} | ${design} | ${usd(c.dynamo * per)} | ${usd(c.sqs * per)} | ${usd(c.eventBridge * per)} | ${usd(c.scheduler * per)} | ${usd(c.lambda * per)} | ${usd(f.costPer1000Symbols)} | ${by} |`,
       );
     }
   }

@@ -7,7 +7,8 @@
  *   npm run bench -- --only 188-at-8   # some scenarios (comma-separated names), nothing else
  *   npm run bench -- --ci              # the quick subset test/bench guards
  *   npm run bench -- --out /tmp/x      # write elsewhere
- *   npm run bench -- --latency realistic   # the emulator answers after the provider's latency (latency.ts)
+ *   npm run bench -- --latency instant     # an emulator that answers at once (the default is the provider's
+ *                                          # latency, local/twelvedata/latency.ts, scaled to the window)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -29,7 +30,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     ci: { type: "boolean", default: false },
     out: { type: "string", default: fileURLToPath(new URL("./results", import.meta.url)) },
-    latency: { type: "string", default: "instant" },
+    latency: { type: "string", default: "realistic" },
   },
 });
 if (values.latency !== "instant" && values.latency !== "realistic")

@@ -18,7 +18,7 @@ export const FULL_SCENARIOS: readonly PipelineScenario[] = [
     name: "1000-at-55",
     title: "1,000 symbols at 55 per window",
     symbols: 1000,
-    shape: { creditsPerWindow: 55, windowSeconds: 5, batchSize: 11, processorConcurrency: 5 },
+    shape: { creditsPerWindow: 55, windowSeconds: 12, batchSize: 11, processorConcurrency: 5 },
     chainedMaxLinks: 20,
     notes:
       "Batch size 11 divides 55, so 5 batches fill each window; the default min(C, 8) = 8 fits only 6 batches (48 of 55 credits) per window.",

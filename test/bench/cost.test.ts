@@ -14,6 +14,7 @@ const NONE: PhaseCounts = {
   schedulerInvocations: 0,
   lambdaInvocations: {},
   lambdaGbSeconds: 0,
+  lambdaGbSecondsBy: {},
 };
 
 describe("costOf", () => {
