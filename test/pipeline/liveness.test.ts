@@ -401,3 +401,53 @@ describe("liveness at real AWS timings", () => {
     expect(h.batchMessages().map((m) => m.batch)).toEqual([2, 3]);
   });
 });
+
+describe("waiting for the slot inside Lambda (#17)", () => {
+  it("sends a message that came more than 2 s early back to the queue with the rest of its delay, claiming nothing", async () => {
+    const h = harness();
+    await h.start(symbols(24).map((_, i) => `S${i}`));
+    const third = h.batchMessages().find((m) => m.batch === 3);
+    if (!third) throw new Error("no message for batch 3");
+    const early = third.slotStart - h.now();
+    expect(early).toBeGreaterThan(100_000);
+
+    expect(await processBatch(h.ctx, third)).toBe("sent_back_early");
+
+    const back = h.sent.at(-1);
+    expect(back?.message).toEqual(third);
+    expect(back?.delaySeconds).toBe(Math.floor(early / 1000));
+    expect((await h.store.getBatch(third.sessionId, 3))?.status).toBe("queued");
+    expect(h.requests).toEqual([]);
+  });
+
+  it("reads the subjects while a message a second early waits, and requests at the slot", async () => {
+    const h = harness();
+    await h.start(symbols(16).map((_, i) => `S${i}`));
+    const second = h.batchMessages().find((m) => m.batch === 2);
+    if (!second) throw new Error("no message for batch 2");
+    h.advance(second.slotStart - 900 - h.now());
+    const readAt: number[] = [];
+    const requestedAt: number[] = [];
+    const datalake = h.ctx.datalakeFor("mem://{symbol}");
+    h.ctx.datalakeFor = () => ({
+      ...datalake,
+      readBars: (symbol) => {
+        readAt.push(h.now());
+        return datalake.readBars(symbol);
+      },
+    });
+    const provider = h.ctx.provider;
+    h.ctx.provider = {
+      dailyBars: (...request) => {
+        requestedAt.push(h.now());
+        return provider.dailyBars(...request);
+      },
+    };
+
+    expect(await processBatch(h.ctx, second)).toBe("done");
+
+    expect(Math.max(...readAt)).toBeLessThan(second.slotStart);
+    expect(requestedAt).toHaveLength(1);
+    expect(requestedAt[0]).toBeGreaterThanOrEqual(second.slotStart);
+  });
+});
