@@ -66,7 +66,7 @@ export function universeKey(datalakeUri: string): string {
 
 /** Symbols one UTC day can check: one credit each, within the day cap and within the windows a day holds. */
 export function dailyCapacity(plan: {
-  creditsPerDay: number | null | undefined;
+  creditsPerDay?: number | null;
   creditsPerWindow: number;
   windowMs: number;
   marginMs: number;
