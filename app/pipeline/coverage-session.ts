@@ -46,7 +46,6 @@ export async function planCoverage(
   const { settings } = ctx;
   const capacity = dailyCapacity(settings);
   const size = args.universe.length;
-  const rotation = rotationLength(size, capacity);
   const mode = size > capacity ? "rotation" : "full";
   // The budget before the round: a start that cannot check anything today counts no round.
   const budget = mode === "rotation" ? await creditsLeftToday(ctx, args.sessionId, capacity, args.now) : size;
@@ -56,14 +55,20 @@ export async function planCoverage(
     );
   const universe = universeKey(args.datalake);
   const at = new Date(args.now).toISOString();
-  const round = await store.openRound(universe, args.sessionId, at, coverageKeepUntil(args.now, rotation));
   const members = new Set(args.universe);
   const states = new Map<string, SymbolCoverage>();
   const gone: string[] = [];
+  let retried = 0;
   for (const state of await store.listStates(universe)) {
-    if (members.has(state.symbol)) states.set(state.symbol, state);
-    else gone.push(state.symbol);
+    if (!members.has(state.symbol)) gone.push(state.symbol);
+    else {
+      states.set(state.symbol, state);
+      if (state.outcome !== "pass") retried++;
+    }
   }
+  // Failures are checked again every day, so they shorten what is left of each day for the rest.
+  const rotation = rotationLength(size, capacity, retried);
+  const round = await store.openRound(universe, args.sessionId, at, coverageKeepUntil(args.now, rotation));
   // Symbols that left the universe stop counting (and stop being checked) at once, not when their TTL runs out.
   if (gone.length > 0) await store.removeStates(universe, gone);
   const figures = coverageFigures({

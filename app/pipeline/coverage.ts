@@ -50,7 +50,10 @@ export interface CoverageFigures {
   due: number;
   failing: number;
   errored: number;
-  /** Symbols whose last verification is older than the rotation allows: what the alarm counts. */
+  /**
+   * Symbols whose last verification is older than the rotation allows (plus the next day's retry of a check that
+   * could not run), or never checked after a whole rotation: what the alarm counts.
+   */
   overdue: number;
   /** The round the figures are for, and when they were taken (ISO). */
   round: number;
@@ -75,10 +78,15 @@ export function dailyCapacity(plan: {
   return plan.creditsPerDay ? Math.min(plan.creditsPerDay, byRate) : byRate;
 }
 
-/** Daily sessions between two checks of a symbol when each session takes `perDay` of `symbols`. */
-export function rotationLength(symbols: number, perDay: number): number {
+/**
+ * Daily sessions between two checks of a symbol when each session takes `perDay` of `symbols`. `retried`: symbols
+ * that failed or could not be checked, which every session checks again first (up to half of it, as selectSlice
+ * does) and so take their share out of every day.
+ */
+export function rotationLength(symbols: number, perDay: number, retried = 0): number {
   if (perDay <= 0) return Number.POSITIVE_INFINITY;
-  return Math.max(1, Math.ceil(symbols / perDay));
+  const daily = Math.min(retried, Math.floor(perDay / 2));
+  return Math.max(1, Math.ceil((symbols - daily) / (perDay - daily)));
 }
 
 /** The years whose NYSE calendar the lookback rule is measured on: fixed, so the rule never depends on today. */
@@ -166,7 +174,7 @@ export function selectSlice(
 
 /**
  * The universe's figures at the start of `round` (before its session checks anything): how recently every symbol
- * was verified, what is due, what fails, and what is overdue (its last verification more than `rotation` rounds
+ * was verified, what is due, what fails, and what is overdue (its last verification more than `rotation` + 1 rounds
  * back, or never checked once the universe has been in rotation that long).
  */
 export function coverageFigures(input: {
@@ -198,7 +206,8 @@ export function coverageFigures(input: {
     // Sessions since the last verification, counting the one about to run: due when it is the last the rotation allows.
     const age = verified === undefined ? Number.POSITIVE_INFINITY : round - verified;
     if (state.outcome !== "pass" || age >= rotation) due++;
-    if (age > rotation && (verified !== undefined || inRotation)) overdue++;
+    // One session of grace: a check that could not run when the symbol was due is retried the next day.
+    if (age > rotation + 1 && (verified !== undefined || inRotation)) overdue++;
   }
   const neverChecked = Math.max(0, size - checked);
   const warning = lookbackWarning(input.lookbackDays, rotation);

@@ -36,6 +36,12 @@ describe("the plan's day and the rotation", () => {
     expect(rotationLength(40, 16)).toBe(3);
   });
 
+  it("lengthens the rotation by the failures every session checks again, up to half of each day", () => {
+    // 51 failing symbols take 51 of each day's 800: the other 4,949 share 749 a day.
+    expect(rotationLength(5_000, 800, 51)).toBe(Math.ceil(4_949 / 749));
+    expect(rotationLength(40, 16, 30)).toBe(Math.ceil((40 - 8) / 8));
+  });
+
   it("asks for a lookback that spans the longest calendar gap of a rotation on the NYSE calendar", () => {
     // Good Friday 2026 (April 3): Thursday's session to Monday's is four calendar days.
     expect(daysBetween("2026-04-02", "2026-04-06")).toBe(4);
@@ -150,11 +156,12 @@ describe("the figures", () => {
       errored: 1,
       // S0000 (age 4), S0001 (age 3), F, E and the never-checked one.
       due: 5,
-      // S0000 (age 4 > 3), E (verified 6 rounds ago) and the never-checked one, the universe being in rotation.
-      overdue: 3,
+      // E (verified 6 rounds ago: more than the rotation and the next day's retry) and the never-checked one, the
+      // universe being in rotation for longer than a rotation; S0000 (age 4) is within its day of grace.
+      overdue: 2,
     });
     expect(describeCoverage(figures)).toBe(
-      "7 symbols: 6 verified within the last 6 sessions, 1 never checked; 5 due today; 1 failing; 1 could not be checked; 3 overdue (rotation 3 sessions)",
+      "7 symbols: 6 verified within the last 6 sessions, 1 never checked; 5 due today; 1 failing; 1 could not be checked; 2 overdue (rotation 3 sessions)",
     );
   });
 
