@@ -70,7 +70,7 @@ export async function planCoverage(
   const rotation = rotationLength(size, capacity, retried);
   const round = await store.openRound(universe, args.sessionId, at, coverageKeepUntil(args.now, rotation));
   // Symbols that left the universe stop counting (and stop being checked) at once, not when their TTL runs out.
-  if (gone.length > 0) await store.removeStates(universe, gone);
+  if (gone.length > 0) await store.removeStates(universe, gone, args.now);
   const figures = coverageFigures({
     size,
     states: states.values(),

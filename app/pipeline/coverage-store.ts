@@ -18,6 +18,6 @@ export interface CoverageStore {
   listStates(universe: string): Promise<SymbolCoverage[]>;
   /** Puts the states (BatchWriteItem, 25 a call), replacing what each symbol had. */
   putStates(universe: string, states: readonly SymbolCoverage[], keepUntil: number): Promise<void>;
-  /** Forgets the states of symbols that left the universe. */
-  removeStates(universe: string, symbols: readonly string[]): Promise<void>;
+  /** Forgets the states of symbols that left the universe (`at`: now, ms): listings no longer return them. */
+  removeStates(universe: string, symbols: readonly string[], at: number): Promise<void>;
 }

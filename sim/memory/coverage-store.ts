@@ -60,7 +60,7 @@ export class MemoryCoverageStore implements CoverageStore {
       u.states.set(state.symbol, { state: structuredClone(state), ttl: Math.floor(keepUntil / 1000) });
   }
 
-  async removeStates(universe: string, symbols: readonly string[]): Promise<void> {
+  async removeStates(universe: string, symbols: readonly string[], _at: number): Promise<void> {
     const u = this.#universe(universe);
     for (const symbol of symbols) u.states.delete(symbol);
   }

@@ -122,9 +122,15 @@ export function coverageStoreContract(newStore: () => Promise<CoverageStore>): v
     it("forgets the states of symbols that left the universe", async () => {
       const store = await newStore();
       await store.putStates("u1", [symbolState("AAA"), symbolState("BBB"), symbolState("CCC")], KEEP);
-      await store.removeStates("u1", ["AAA", "CCC"]);
+      await store.removeStates("u1", ["AAA", "CCC"], COVERAGE_NOW);
 
       expect((await store.listStates("u1")).map((s) => s.symbol)).toEqual(["BBB"]);
+      // A symbol that comes back starts again from its next check.
+      await store.putStates("u1", [symbolState("AAA", { round: 5 })], KEEP);
+      expect((await store.listStates("u1")).map((s) => [s.symbol, s.round])).toEqual([
+        ["AAA", 5],
+        ["BBB", 1],
+      ]);
     });
   });
 }

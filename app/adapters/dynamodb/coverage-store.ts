@@ -1,13 +1,6 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { CoverageFigures, CoverageRound, SymbolCoverage } from "../../pipeline/coverage.ts";
 import type { CoverageStore } from "../../pipeline/coverage-store.ts";
-import { mapConcurrent } from "./backoff.ts";
 import { putAll } from "./batch-io.ts";
 import { isConditionalCheckFailed, reasonOf, StoreError } from "./errors.ts";
 import { type Item, META, PK, SK, TTL, withoutUndefined } from "./items.ts";
@@ -128,7 +121,8 @@ export class DynamoCoverageStore implements CoverageStore {
           }),
         ),
       );
-      for (const item of out.Items ?? []) states.push(strip(item) as unknown as SymbolCoverage);
+      for (const item of out.Items ?? [])
+        if (item.removed !== true) states.push(strip(item) as unknown as SymbolCoverage);
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return states;
@@ -150,15 +144,19 @@ export class DynamoCoverageStore implements CoverageStore {
     await this.#call("BatchWriteItem", universe, () => putAll(this.#client, this.#table, items));
   }
 
-  async removeStates(universe: string, symbols: readonly string[]): Promise<void> {
-    // Rare (symbols leaving the universe): single deletes, a few at a time.
-    await mapConcurrent([...symbols], 8, (symbol) =>
-      this.#call("DeleteItem", universe, () =>
-        this.#client.send(
-          new DeleteCommand({ TableName: this.#table, Key: { [PK]: coveragePk(universe), [SK]: symbolSk(symbol) } }),
-        ),
-      ),
-    );
+  async removeStates(universe: string, symbols: readonly string[], at: number): Promise<void> {
+    // No DeleteItem (the functions may not delete; items leave through TTL): each becomes a marker that listings
+    // skip, gone a day later.
+    const ttl = Math.floor(at / 1000) + 86_400;
+    const items = [...new Set(symbols)].map((symbol) => ({
+      [PK]: coveragePk(universe),
+      [SK]: symbolSk(symbol),
+      type: "coverage",
+      [TTL]: ttl,
+      symbol,
+      removed: true,
+    }));
+    await this.#call("BatchWriteItem", universe, () => putAll(this.#client, this.#table, items));
   }
 
   async #call<T>(operation: string, universe: string, fn: () => Promise<T>): Promise<T> {
