@@ -47,14 +47,18 @@ export async function planCoverage(
   const capacity = dailyCapacity(settings);
   const size = args.universe.length;
   const mode = size > capacity ? "rotation" : "full";
+  const universe = universeKey(args.datalake);
+  const at = new Date(args.now).toISOString();
+  // A start delivered again takes the slice its first delivery was given (it may have reserved credits since).
+  const opened = await store.getRound(universe);
+  const again = opened?.sessionId === args.sessionId ? opened.budget : undefined;
   // The budget before the round: a start that cannot check anything today counts no round.
-  const budget = mode === "rotation" ? await creditsLeftToday(ctx, args.sessionId, capacity, args.now) : size;
+  const budget =
+    again ?? (mode === "rotation" ? await creditsLeftToday(ctx, args.sessionId, capacity, args.now) : size);
   if (budget <= 0)
     throw new NoCreditsTodayError(
       `no credits left today for the coverage slice (${capacity} a day, spent or held by running sessions); the next daily run takes its share`,
     );
-  const universe = universeKey(args.datalake);
-  const at = new Date(args.now).toISOString();
   const members = new Set(args.universe);
   const states = new Map<string, SymbolCoverage>();
   const gone: string[] = [];
@@ -68,7 +72,7 @@ export async function planCoverage(
   }
   // Failures are checked again every day, so they shorten what is left of each day for the rest.
   const rotation = rotationLength(size, capacity, retried);
-  const round = await store.openRound(universe, args.sessionId, at, coverageKeepUntil(args.now, rotation));
+  const round = await store.openRound(universe, args.sessionId, at, coverageKeepUntil(args.now, rotation), budget);
   // Symbols that left the universe stop counting (and stop being checked) at once, not when their TTL runs out.
   if (gone.length > 0) await store.removeStates(universe, gone, args.now);
   const figures = coverageFigures({
@@ -82,7 +86,8 @@ export async function planCoverage(
   });
   await store.saveFigures(universe, figures);
   report(ctx, figures);
-  const slice = mode === "rotation" ? selectSlice(args.universe, states, budget) : undefined;
+  // Two deliveries of one start racing to open the round both use the budget of the one that opened it.
+  const slice = mode === "rotation" ? selectSlice(args.universe, states, round.budget ?? budget) : undefined;
   ctx.log.info("coverage round opened", {
     sessionId: args.sessionId,
     universe,

@@ -7,10 +7,11 @@ import type { CoverageFigures, CoverageRound, SymbolCoverage } from "./coverage.
  */
 export interface CoverageStore {
   /**
-   * Opens the universe's next round for `sessionId` and returns it; if that session opened the latest round already
-   * (a retried start), returns that round unchanged, so a round is never counted twice.
+   * Opens the universe's next round for `sessionId`, with the slice's `budget`, and returns it; if that session
+   * opened the latest round already (a retried start), returns that round unchanged, so a round is never counted
+   * twice and a retried start keeps the first one's budget.
    */
-  openRound(universe: string, sessionId: string, at: string, keepUntil: number): Promise<CoverageRound>;
+  openRound(universe: string, sessionId: string, at: string, keepUntil: number, budget: number): Promise<CoverageRound>;
   getRound(universe: string): Promise<CoverageRound | undefined>;
   /** Keeps the figures of `figures.round` on the round item, unless figures of a later round are there already. */
   saveFigures(universe: string, figures: CoverageFigures): Promise<void>;

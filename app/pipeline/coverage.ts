@@ -36,6 +36,11 @@ export interface CoverageRound {
   openedAt: string;
   /** The round in which the universe's first session ran: no symbol is overdue before a rotation has passed. */
   firstRound: number;
+  /**
+   * The credits the opening session's slice was given: a start delivered twice (a retried Lambda invocation) takes
+   * the same slice, so both write the same batches, whatever the first one has reserved since.
+   */
+  budget?: number;
   figures?: CoverageFigures;
 }
 

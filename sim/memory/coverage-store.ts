@@ -18,7 +18,13 @@ export class MemoryCoverageStore implements CoverageStore {
     this.#clock = options.clock;
   }
 
-  async openRound(universe: string, sessionId: string, at: string, keepUntil: number): Promise<CoverageRound> {
+  async openRound(
+    universe: string,
+    sessionId: string,
+    at: string,
+    keepUntil: number,
+    budget: number,
+  ): Promise<CoverageRound> {
     const u = this.#universe(universe);
     const current = this.#live(u.round);
     if (current && current.sessionId === sessionId) return copy(current);
@@ -29,6 +35,7 @@ export class MemoryCoverageStore implements CoverageStore {
       sessionId,
       openedAt: at,
       firstRound: current?.firstRound ?? 1,
+      budget,
       ttl: Math.floor(keepUntil / 1000),
     };
     u.round = next;

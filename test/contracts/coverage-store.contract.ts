@@ -42,26 +42,26 @@ export function coverageStoreContract(newStore: () => Promise<CoverageStore>): v
   describe("rounds", () => {
     it("numbers a universe's rounds from 1, one per session", async () => {
       const store = await newStore();
-      const first = await store.openRound("u1", "s1", AT, KEEP);
-      const second = await store.openRound("u1", "s2", AT, KEEP);
+      const first = await store.openRound("u1", "s1", AT, KEEP, 800);
+      const second = await store.openRound("u1", "s2", AT, KEEP, 800);
 
       expect([first.round, first.firstRound, second.round, second.firstRound]).toEqual([1, 1, 2, 1]);
       expect((await store.getRound("u1"))?.sessionId).toBe("s2");
     });
 
-    it("does not count a round twice when the same session opens it again (a retried start)", async () => {
+    it("does not count a round twice when the same session opens it again (a retried start), nor change its budget", async () => {
       const store = await newStore();
-      await store.openRound("u1", "s1", AT, KEEP);
-      const again = await store.openRound("u1", "s1", AT, KEEP);
+      await store.openRound("u1", "s1", AT, KEEP, 800);
+      const again = await store.openRound("u1", "s1", AT, KEEP, 792);
 
-      expect(again.round).toBe(1);
+      expect([again.round, again.budget]).toEqual([1, 800]);
     });
 
     it("keeps universes apart", async () => {
       const store = await newStore();
-      await store.openRound("u1", "s1", AT, KEEP);
-      await store.openRound("u1", "s2", AT, KEEP);
-      const other = await store.openRound("u2", "s3", AT, KEEP);
+      await store.openRound("u1", "s1", AT, KEEP, 800);
+      await store.openRound("u1", "s2", AT, KEEP, 800);
+      const other = await store.openRound("u2", "s3", AT, KEEP, 800);
 
       expect(other.round).toBe(1);
       expect(await store.getRound("u3")).toBeUndefined();
@@ -69,7 +69,7 @@ export function coverageStoreContract(newStore: () => Promise<CoverageStore>): v
 
     it("keeps the latest round's figures, never over a later round's", async () => {
       const store = await newStore();
-      await store.openRound("u1", "s1", AT, KEEP);
+      await store.openRound("u1", "s1", AT, KEEP, 800);
       await store.saveFigures("u1", figures(3, 5));
       await store.saveFigures("u1", figures(2, 7));
 
@@ -112,7 +112,7 @@ export function coverageStoreContract(newStore: () => Promise<CoverageStore>): v
 
     it("keeps states of one universe out of another's, and away from the round item", async () => {
       const store = await newStore();
-      await store.openRound("u1", "s1", AT, KEEP);
+      await store.openRound("u1", "s1", AT, KEEP, 800);
       await store.putStates("u1", [symbolState("AAA")], KEEP);
       await store.putStates("u2", [symbolState("BBB")], KEEP);
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createCoordinatorHandler } from "../../app/handlers/coordinator.ts";
 import { defaultSettings, type PipelineContext } from "../../app/pipeline/context.ts";
 import { universeKey } from "../../app/pipeline/coverage.ts";
+import { planCoverage } from "../../app/pipeline/coverage-session.ts";
 import { Operations } from "../../app/pipeline/operations.ts";
 import type { StartDefaults } from "../../app/pipeline/start-session.ts";
 import type { PipelineRuntime } from "../../app/runtime/pipeline-runtime.ts";
@@ -41,7 +42,7 @@ function coordinator(perDay: number, defaults: Partial<StartDefaults> = {}) {
   };
   const operations = new Operations(ctx, { datalake: DATALAKE, lookbackDays: 30, ...defaults });
   const runtime = { ctx, operations, flush() {} } as unknown as PipelineRuntime;
-  return { handler: createCoordinatorHandler(async () => runtime), store, coverage, ledger, now };
+  return { handler: createCoordinatorHandler(async () => runtime), store, coverage, ledger, now, ctx };
 }
 
 const daily = (key: string) => ({ startedBy: { kind: "schedule" }, idempotencyKey: key });
@@ -108,5 +109,19 @@ describe("a start over the universe", () => {
     await handler(daily("d1"));
 
     expect((await coverage.getRound(universeKey(DATALAKE)))?.round).toBe(1);
+  });
+
+  it("gives a start delivered twice the same slice, whatever the first delivery reserved in between", async () => {
+    const { ctx, ledger, now } = coordinator(4);
+    const plan = () =>
+      planCoverage(ctx, { sessionId: "s-daily", universe: UNIVERSE, datalake: DATALAKE, lookbackDays: 30, now });
+
+    const first = await plan();
+    // The first delivery's pump reserved its credits; then the start is delivered again.
+    await ledger.reserve(4, now, 900_000);
+    const second = await plan();
+
+    expect(first.symbols).toHaveLength(4);
+    expect(second).toEqual(first);
   });
 });

@@ -29,7 +29,13 @@ export class DynamoCoverageStore implements CoverageStore {
     this.#table = options.tableName;
   }
 
-  async openRound(universe: string, sessionId: string, at: string, keepUntil: number): Promise<CoverageRound> {
+  async openRound(
+    universe: string,
+    sessionId: string,
+    at: string,
+    keepUntil: number,
+    budget: number,
+  ): Promise<CoverageRound> {
     const key = { [PK]: coveragePk(universe), [SK]: META };
     try {
       const out = await this.#call("UpdateItem", universe, () =>
@@ -39,7 +45,7 @@ export class DynamoCoverageStore implements CoverageStore {
             Key: key,
             // A universe's first round is 1; a start retried for the same session does not count a round again.
             UpdateExpression:
-              "SET #session = :session, #openedAt = :at, #universe = :universe, #ttl = :ttl, " +
+              "SET #session = :session, #openedAt = :at, #universe = :universe, #ttl = :ttl, #budget = :budget, " +
               "#first = if_not_exists(#first, :one) ADD #round :one",
             ConditionExpression: "attribute_not_exists(#session) OR #session <> :session",
             ExpressionAttributeNames: {
@@ -49,6 +55,7 @@ export class DynamoCoverageStore implements CoverageStore {
               "#ttl": TTL,
               "#first": "firstRound",
               "#round": "round",
+              "#budget": "budget",
             },
             ExpressionAttributeValues: {
               ":session": sessionId,
@@ -56,6 +63,7 @@ export class DynamoCoverageStore implements CoverageStore {
               ":universe": universe,
               ":ttl": Math.floor(keepUntil / 1000),
               ":one": 1,
+              ":budget": budget,
             },
             ReturnValues: "ALL_NEW",
           }),
@@ -183,6 +191,7 @@ function toRound(item: Item): CoverageRound {
     sessionId: String(item.sessionId),
     openedAt: String(item.openedAt),
     firstRound: Number(item.firstRound ?? item.round),
+    ...(item.budget === undefined ? {} : { budget: Number(item.budget) }),
     ...(figures ? { figures } : {}),
   };
 }
