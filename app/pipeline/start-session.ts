@@ -83,6 +83,8 @@ export interface StartResult {
   totalSymbols: number;
   totalBatches: number;
   estimatedDurationMinutes: number;
+  /** A session over the universe: its round, and whether it checks the universe whole or today's slice of it. */
+  coverage?: CoverageParams;
 }
 
 export function parseStartInput(raw: unknown): z.output<typeof StartInputSchema> {
@@ -230,5 +232,6 @@ function describe(
     totalSymbols: session.totalSymbols,
     totalBatches: session.totalBatches,
     estimatedDurationMinutes: Math.round((estimateDurationMs(session.totalBatches, shape) / 60_000) * 10) / 10,
+    ...(session.params.coverage ? { coverage: session.params.coverage } : {}),
   };
 }
