@@ -86,31 +86,38 @@ describe("coverage mode on the local stack", () => {
       for (const s of run.symbols) checked.set(s, [...(checked.get(s) ?? []), i]);
     });
 
+    /** Each symbol's outcome as of its latest check before day `i`. */
+    const latestBefore = (i: number) => {
+      const latest = new Map<string, string>();
+      for (const run of runs.slice(0, i)) for (const r of run.results) latest.set(r.symbol, r.status);
+      return latest;
+    };
     for (let i = 1; i < runs.length; i++) {
       const today = new Set((runs[i] as Run).symbols);
-      const before = runs.slice(0, i);
+      const latest = latestBefore(i);
+      const retryTier = [...latest].filter(([, status]) => status !== "pass").map(([symbol]) => symbol);
+      const passed = (s: string) => latest.get(s) === "pass";
+      const neverChecked = universe.filter((s) => !latest.has(s));
+      // What failed or could not be checked comes first (up to half the day), before anything else: yesterday's
+      // failures among it.
+      const retried = retryTier.filter((s) => today.has(s)).length;
+      expect(retried).toBe(Math.min(retryTier.length, PER_DAY / 2));
       const failedYesterday = (runs[i - 1] as Run).results.filter((r) => r.status !== "pass").map((r) => r.symbol);
-      const neverChecked = universe.filter((s) => !before.some((r) => r.symbols.includes(s)));
-      // Failures of the day before come first (up to half the day), before anything else.
-      const retried = failedYesterday.filter((s) => today.has(s)).length;
-      expect(retried).toBe(Math.min(failedYesterday.length, PER_DAY / 2));
+      if (retryTier.length <= PER_DAY / 2) expect(failedYesterday.filter((s) => !today.has(s))).toEqual([]);
       // While some symbol was never checked, no symbol that passed is checked again.
-      const passedBefore = (s: string) =>
-        before.some((r) => r.results.some((x) => x.symbol === s && x.status === "pass"));
-      const rechecks = [...today].filter((s) => passedBefore(s) && !failedYesterday.includes(s));
+      const rechecks = [...today].filter(passed);
       if (neverChecked.length >= PER_DAY - retried) expect(rechecks).toEqual([]);
       // And among those that passed, the oldest come first: nothing checked later than one that is left waiting.
       const lastCheckOf = (s: string) => Math.max(...(checked.get(s) ?? [-1]).filter((d) => d < i));
-      const waiting = universe.filter((s) => !today.has(s) && passedBefore(s));
+      const waiting = universe.filter((s) => !today.has(s) && passed(s));
       for (const s of rechecks)
         for (const w of waiting) expect(lastCheckOf(s), `${s} before ${w}`).toBeLessThanOrEqual(lastCheckOf(w));
     }
 
     // Every symbol is checked within the rotation the sessions state (the failures each day rechecks included).
     const rotation = (runs.at(-1) as Run).session.params.coverage?.rotation ?? 0;
-    expect(rotation).toBe(
-      rotationLength(40, PER_DAY, (runs.at(-2) as Run).results.filter((r) => r.status !== "pass").length),
-    );
+    const failing = [...latestBefore(runs.length - 1).values()].filter((status) => status !== "pass").length;
+    expect(rotation).toBe(rotationLength(40, PER_DAY, failing));
     expect(checked.size).toBe(40);
     for (const [symbol, days] of checked) {
       expect(days[0], `${symbol} first checked`).toBeLessThan(rotation);
@@ -140,7 +147,9 @@ describe("coverage mode on the local stack", () => {
       /^40 symbols: every bar verified within the last \d sessions; \d+ due today; \d+ failing/,
     );
     const final = t.finalEvents(last.session.sessionId)[0]?.detail as { coverage?: unknown } | undefined;
-    expect(final?.coverage).toEqual(coverage);
+    // The same figures (a second delivery that finds the session final may take them again, a moment later).
+    const { at: _at, ...figures } = coverage;
+    expect(final?.coverage).toMatchObject(figures);
   });
 
   it("replaces a daily session still running when the next day's run starts, and checks what it left", async () => {
