@@ -171,6 +171,8 @@ export const ENV = {
   /** The SSM path of the stack's universe parameters, which Lambda's 4 KB environment could not hold. */
   universeParameterPath: "DQ_UNIVERSE_PARAMETER_PATH",
   lookbackDays: "DQ_LOOKBACK_DAYS",
+  /** `auto` (a universe larger than the plan's day is checked in rotation) or `off` (always whole). */
+  coverage: "DQ_COVERAGE",
   retentionDays: "DQ_RETENTION_DAYS",
   /** The processor's timeout (seconds), which the lease and the sweep of lost messages follow. */
   processorTimeoutSeconds: "DQ_PROCESSOR_TIMEOUT_SECONDS",

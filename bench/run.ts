@@ -9,6 +9,7 @@
  *   npm run bench -- --out /tmp/x      # write elsewhere
  *   npm run bench -- --latency instant     # an emulator that answers at once (the default is the provider's
  *                                          # latency, local/twelvedata/latency.ts, scaled to the window)
+ *   npm run bench -- --coverage        # coverage mode over simulated weeks (bench/coverage.ts), nothing else
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -31,8 +32,14 @@ const { values } = parseArgs({
     ci: { type: "boolean", default: false },
     out: { type: "string", default: fileURLToPath(new URL("./results", import.meta.url)) },
     latency: { type: "string", default: "realistic" },
+    coverage: { type: "boolean", default: false },
   },
 });
+if (values.coverage) {
+  const { COVERAGE_RESULTS, runCoverageBench } = await import("./coverage.ts");
+  await runCoverageBench({ out: COVERAGE_RESULTS });
+  process.exit(0);
+}
 if (values.latency !== "instant" && values.latency !== "realistic")
   throw new Error(`--latency must be instant or realistic, got ${values.latency}`);
 const latency = values.latency === "realistic" ? { providerLatency: PROVIDER_LATENCY } : {};

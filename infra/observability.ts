@@ -188,6 +188,16 @@ export class DqObservability extends pulumi.ComponentResource {
         period: OVERDUE_PERIOD_SECONDS,
         threshold: 1,
       }),
+      alarm("coverage-overdue", {
+        alarmDescription:
+          "Coverage mode: symbols of the universe were last verified longer ago than the rotation allows (dq status shows which figure)",
+        ...dqMetric,
+        metricName: MetricName.coverageOverdue,
+        statistic: "Maximum",
+        // Counted once a daily session, when its round opens: a day's period always holds the latest count.
+        period: 86_400,
+        threshold: 1,
+      }),
       queueAlarm(
         "failed-starts",
         "A scheduled start, a requested start or a session's resume failed for good: see the start DLQ",
@@ -301,6 +311,8 @@ function dashboardBody(
         "Sum",
         300,
       ),
+      // Coverage mode's figure, counted once a daily session: symbols verified longer ago than the rotation allows.
+      graph("Coverage: overdue symbols", dq(MetricName.coverageOverdue), 0, 21, "Maximum", 86_400),
     ],
   };
 }

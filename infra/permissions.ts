@@ -112,8 +112,8 @@ function sharedLedger(shared: NonNullable<GrantTargets["sharedLedger"]>): Statem
 
 /**
  * The Slack function is public (behind its signature check), so it gets only what its code calls: it reads
- * sessions, batches and results, cancels a session (its update, the final event, the deletion of a pending
- * resume), reads and changes the daily schedule, and hands every start and retry to the coordinator. No ledger
+ * sessions, batches and results, cancels a session (its update, its coverage, the final event, the deletion of a
+ * pending resume), reads and changes the daily schedule, and hands every start and retry to the coordinator. No ledger
  * item, no work queue, no new schedule, no provider key.
  */
 function slackCalls(t: GrantTargets & { coordinatorArn: pulumi.Input<string> }): Statement[] {
@@ -125,6 +125,14 @@ function slackCalls(t: GrantTargets & { coordinatorArn: pulumi.Input<string> }):
       condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SESSION#*"] } },
     },
     { sid: "SessionsIndex", actions: ["dynamodb:Query"], resources: [t.sessionsIndexArn] },
+    // `/dq status` reads the universe's coverage; a cancel records what the session checked into it (its symbols'
+    // states, 25 to a BatchWriteItem, and the figures), as every end of a session over the universe does.
+    {
+      sid: "CoverageItems",
+      actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
+      resources: [t.tableArn],
+      condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["COVERAGE#*"] } },
+    },
     { sid: "PutEvents", actions: ["events:PutEvents"], resources: [t.eventBusArn] },
     { sid: "CancelResume", actions: ["scheduler:DeleteSchedule"], resources: [t.groupSchedulesArn] },
     {

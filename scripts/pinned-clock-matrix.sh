@@ -41,6 +41,7 @@ FILES=(
   test/local/schedules.test.ts                     # the weekly deep check's cron, as the local stack creates it
   test/local/twelvedata/time-series.test.ts        # the emulator's partial bar of the session in progress
   test/pipeline/day-cap.test.ts                    # the local stack at the instant, paused and resumed over UTC days
+  test/pipeline/coverage-rotation.test.ts          # daily runs at 04:30 UTC from the instant's day, a day apart
 )
 # From the session lifecycle only the test that checks every injected defect against the calendar at the instant
 # (the rest of the file exercises delivery, not time, and would double the matrix's duration).

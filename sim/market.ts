@@ -35,12 +35,17 @@ export function isoDate(ms: number): string {
 
 /** The datalake of the simulated stacks: the market's bars up to the day before the scenario starts. */
 export class SimDatalake {
-  readonly #lastDate: string;
+  readonly #lastDate: string | (() => string);
   readonly #defective: ReadonlySet<string>;
   readonly #universe: readonly string[];
-  readonly #series = new Map<string, Bar[]>();
+  readonly #series = new Map<string, { lastDate: string; bars: Bar[] }>();
 
-  constructor(options: { lastDate: string; defective: ReadonlySet<string>; universe: readonly string[] }) {
+  /** `lastDate`: the last bar's date, or a function of the clock for a market that moves. */
+  constructor(options: {
+    lastDate: string | (() => string);
+    defective: ReadonlySet<string>;
+    universe: readonly string[];
+  }) {
     this.#lastDate = options.lastDate;
     this.#defective = options.defective;
     this.#universe = options.universe;
@@ -66,14 +71,16 @@ export class SimDatalake {
   }
 
   #bars(symbol: string): Bar[] {
-    let bars = this.#series.get(symbol);
-    if (bars === undefined) {
-      const from = isoDate(Date.parse(`${this.#lastDate}T00:00:00Z`) - 60 * DAY_MS);
-      const all = barsBetween(symbol, from, this.#lastDate);
-      bars = this.#defective.has(symbol) ? all.filter((_, i) => i !== all.length - 3) : all;
-      this.#series.set(symbol, bars);
+    const lastDate = typeof this.#lastDate === "string" ? this.#lastDate : this.#lastDate();
+    let cached = this.#series.get(symbol);
+    if (cached === undefined || cached.lastDate !== lastDate) {
+      const from = isoDate(Date.parse(`${lastDate}T00:00:00Z`) - 60 * DAY_MS);
+      const all = barsBetween(symbol, from, lastDate);
+      // A defective symbol misses the bar three sessions before its last, whatever the day: it keeps failing.
+      cached = { lastDate, bars: this.#defective.has(symbol) ? all.filter((_, i) => i !== all.length - 3) : all };
+      this.#series.set(symbol, cached);
     }
-    return bars;
+    return cached.bars;
   }
 }
 

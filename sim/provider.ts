@@ -23,8 +23,8 @@ export interface ProviderOptions {
   timeoutRate: number;
   /** From this instant the key is refused (401). */
   revokedAt?: number;
-  /** The last complete trading day the market has. */
-  lastDate: string;
+  /** The last complete trading day the market has; a function of the clock for a market that moves. */
+  lastDate: string | (() => string);
 }
 
 /** One request as the provider counted it. */
@@ -51,7 +51,7 @@ export class SimProvider {
   readonly #random: Random;
   readonly #faults: FaultPlan;
   readonly #options: ProviderOptions;
-  readonly #bars = new Map<string, Bar[]>();
+  readonly #bars = new Map<string, { lastDate: string; bars: Bar[] }>();
 
   constructor(sim: Simulation, random: Random, faults: FaultPlan, options: ProviderOptions) {
     this.#sim = sim;
@@ -199,7 +199,7 @@ export class SimProvider {
     const served = new Set(wanted.slice(0, arrival.charged));
     if (served.size < wanted.length) this.#faults.count("partial multi-symbol answer");
     // What the client's answer reader makes of each entry: the symbol's bars in the range, or its own 429.
-    const end = minDate(range.endDate, this.#options.lastDate);
+    const end = minDate(range.endDate, this.#lastDate());
     return new Map(
       wanted.map((symbol): [string, ReferenceOutcome] => [
         symbol,
@@ -217,13 +217,23 @@ export class SimProvider {
   }
 
   #series(symbol: string): Bar[] {
-    let bars = this.#bars.get(symbol);
-    if (bars === undefined) {
-      const last = Date.parse(`${this.#options.lastDate}T00:00:00Z`);
-      bars = barsBetween(symbol, new Date(last - 60 * DAY_MS).toISOString().slice(0, 10), this.#options.lastDate);
-      this.#bars.set(symbol, bars);
+    const lastDate = this.#lastDate();
+    let cached = this.#bars.get(symbol);
+    if (cached === undefined || cached.lastDate !== lastDate) {
+      const last = Date.parse(`${lastDate}T00:00:00Z`);
+      cached = {
+        lastDate,
+        bars: barsBetween(symbol, new Date(last - 60 * DAY_MS).toISOString().slice(0, 10), lastDate),
+      };
+      this.#bars.set(symbol, cached);
     }
-    return bars.map((b) => ({ ...b }));
+    return cached.bars.map((b) => ({ ...b }));
+  }
+
+  /** The market's last bar: fixed, or moving with the clock (coverage scenarios run for weeks). */
+  #lastDate(): string {
+    const last = this.#options.lastDate;
+    return typeof last === "string" ? last : last();
   }
 
   /** Counts a request of `credits` arriving now; what it may be charged, and why it was refused if it was. */

@@ -47,6 +47,11 @@ export interface Scenario {
   datalakeFailureRate: number;
   /** Symbols whose datalake series has a defect (they fail their checks). */
   defective: string[];
+  /**
+   * Coverage mode (sim/coverage.ts): the stacks keep coverage state, sessions over the universe default to this
+   * lookback, and the market moves with the clock (each day's bars appear after that day), so weeks can pass.
+   */
+  coverage?: { lookbackDays: number };
 }
 
 export type OtherConsumerSpec =

@@ -20,6 +20,7 @@ import type { Simulation } from "./engine.ts";
 import type { FaultPlan, PortName } from "./faults.ts";
 import { type Invocation, LambdaService } from "./lambda.ts";
 import { SimDatalake } from "./market.ts";
+import { MemoryCoverageStore } from "./memory/coverage-store.ts";
 import { MemoryCreditLedger } from "./memory/credit-ledger.ts";
 import { MemorySessionStore } from "./memory/session-store.ts";
 import { SimProvider } from "./provider.ts";
@@ -70,7 +71,10 @@ export class SimWorld {
       const [min, max] = LATENCY[port];
       return latency.chance(0.01) ? latency.between(max, max * 20) : latency.between(min, max);
     });
-    const lastDate = new Date(scenario.start - 86_400_000).toISOString().slice(0, 10);
+    // A coverage scenario runs for weeks: the market's last bar is the day before the clock's UTC day.
+    const lastDate = scenario.coverage
+      ? () => new Date(sim.now - 86_400_000).toISOString().slice(0, 10)
+      : new Date(scenario.start - 86_400_000).toISOString().slice(0, 10);
     this.provider = new SimProvider(sim, random.fork("provider"), faults, {
       creditsPerMinute: scenario.creditsPerMinute,
       creditsPerDay: scenario.creditsPerDay,
@@ -102,6 +106,8 @@ export class SimStack {
   readonly index: number;
   readonly name: string;
   readonly store: MemorySessionStore;
+  /** Coverage state, in the stack's table (a coverage scenario only). */
+  readonly coverage: MemoryCoverageStore | undefined;
   readonly ledger: MemoryCreditLedger;
   readonly queue: SimQueue;
   readonly deadLetterQueue: SimQueue;
@@ -129,6 +135,7 @@ export class SimStack {
     });
     const table = `dq-${this.name}-table`;
     this.store = new MemorySessionStore({ clock: () => sim.now, ttlDays: scenario.retentionDays });
+    this.coverage = scenario.coverage ? new MemoryCoverageStore({ clock: () => sim.now }) : undefined;
     // Where this stack's runtime keeps the credit ledger: a second stack on the same provider key names the first
     // one's table (DQ_LEDGER_TABLE; the deploy refuses the sharing otherwise), so both spend from one ledger.
     const ledgerTable = index > 0 ? "dq-stack0-table" : table;
@@ -187,6 +194,8 @@ export class SimStack {
       queue: lambda.instrument(this.queue, "queue", invocation),
       events: lambda.instrument(this.bus, "events", invocation),
       resume: lambda.instrument(this.scheduler, "resume", invocation),
+      // The coverage items live in the stack's table: its calls meet the table's latency and faults.
+      ...(this.coverage ? { coverage: lambda.instrument(this.coverage, "store", invocation) } : {}),
       provider: world.provider.forInvocation(invocation),
       datalakeFor: () =>
         world.datalake.forInvocation(invocation, datalakeRandom, world.scenario.datalakeFailureRate, () =>
@@ -198,7 +207,10 @@ export class SimStack {
       metrics: this.telemetry.sink,
       settings: this.settings,
     };
-    const operations = new Operations(ctx, { datalake: "sim://datalake/{symbol}.csv", lookbackDays: 10 });
+    const operations = new Operations(ctx, {
+      datalake: "sim://datalake/{symbol}.csv",
+      lookbackDays: world.scenario.coverage?.lookbackDays ?? 10,
+    });
     return { ctx, operations, config: {} as RuntimeConfig, flush() {} };
   }
 

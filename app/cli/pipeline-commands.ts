@@ -136,7 +136,7 @@ export function registerPipelineCommands(program: Command): void {
           startedBy: { kind: "cli", user: userInfo().username },
         });
         process.stdout.write(
-          `session ${started.sessionId} ${started.status} on the ${where}: ${started.totalSymbols} symbols in ${started.totalBatches} batches, about ${started.estimatedDurationMinutes} min\n`,
+          `session ${started.sessionId} ${started.status} on the ${where}: ${started.totalSymbols} symbols in ${started.totalBatches} batches, about ${started.estimatedDurationMinutes} min${sliceNote(started)}\n`,
         );
         if (opts.wait) {
           await waitForSession(operations, started.sessionId, process.stderr);
@@ -223,4 +223,11 @@ export function registerPipelineCommands(program: Command): void {
       const session = await operations.cancel(sessionId, actor());
       process.stdout.write(`session ${session.sessionId} ${session.status}\n`);
     });
+}
+
+/** How `dq run` says a start over a universe larger than the plan's day took today's slice of it. */
+function sliceNote(started: StartResult): string {
+  const coverage = started.coverage;
+  if (coverage?.mode !== "rotation") return "";
+  return ` (coverage round ${coverage.round}: today's slice of ${coverage.universeSize}, a rotation of ${coverage.rotation} daily sessions)`;
 }

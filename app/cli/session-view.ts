@@ -1,3 +1,4 @@
+import { describeCoverage } from "../pipeline/coverage.ts";
 import { sharingTheKey } from "../pipeline/model.ts";
 import type { SessionStatusView } from "../pipeline/operations.ts";
 
@@ -30,6 +31,12 @@ export function formatStatus(view: SessionStatusView, now: number): string {
     `  datalake ${s.params.datalake}, lookback ${s.params.lookbackDays} days, as of ${s.params.asOf}${s.params.retryOf ? `, retry of ${s.params.retryOf}` : ""}`,
   ];
   if (view.takenByOthers) lines.push(`  ${sharingTheKey(view.takenByOthers)}`);
+  if (view.coverage) {
+    const mode =
+      s.params.coverage?.mode === "rotation" ? ` (rotation: today's slice of ${s.params.coverage.universeSize})` : "";
+    lines.push(`  coverage${mode}: ${describeCoverage(view.coverage)}`);
+    if (view.coverage.lookbackWarning) lines.push(`  warning: ${view.coverage.lookbackWarning}`);
+  }
   if (s.error) lines.push(`  error: ${s.error}`);
   if (view.failedSymbols.length > 0) {
     lines.push("  failed symbols:");

@@ -23,6 +23,8 @@ const RuntimeEnvSchema = z.object({
   symbols: z.array(z.string()),
   denySymbols: z.array(z.string()),
   lookbackDays: z.coerce.number().int().min(1).max(MAX_LOOKBACK_DAYS).default(10),
+  /** Coverage mode: `auto` checks a universe larger than the plan's day in rotation, `off` always whole. */
+  coverage: z.enum(["auto", "off"]).default("auto"),
   /** The processor's timeout as deployed: the lease and the sweep of lost messages follow it. */
   processorTimeoutSeconds: z.coerce.number().int().min(1).max(900).default(FUNCTIONS.processor.timeoutSeconds),
   retentionDays: z.coerce.number().int().min(1).max(365).default(7),
@@ -47,6 +49,7 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Runt
     symbols: list(env[ENV.symbols]),
     denySymbols: list(env[ENV.denySymbols]),
     lookbackDays: env[ENV.lookbackDays] || undefined,
+    coverage: env[ENV.coverage] || undefined,
     processorTimeoutSeconds: env[ENV.processorTimeoutSeconds] || undefined,
     retentionDays: env[ENV.retentionDays] || undefined,
   });

@@ -2,6 +2,7 @@ import type { Clock } from "../domain/clock.ts";
 import type { Datalake, ReferenceProvider } from "../domain/ports.ts";
 import type { CheckInput } from "../quality/types.ts";
 import { FUNCTIONS, QUEUE, workQueueTimings } from "../wiring.ts";
+import type { CoverageStore } from "./coverage-store.ts";
 import type { CreditLedger, EventPublisher, ResumeScheduler, SessionStore, WorkQueue } from "./ports.ts";
 import type { SpendEnvironment } from "./spend-margins.ts";
 
@@ -24,6 +25,8 @@ export const MetricName = {
   sessionsCompleted: "SessionsCompleted",
   sessionsFailed: "SessionsFailed",
   sessionOverdue: "SessionOverdue",
+  /** Symbols of the universe last verified longer ago than the rotation allows (coverage mode's alarm). */
+  coverageOverdue: "CoverageOverdueSymbols",
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -72,6 +75,8 @@ export interface PipelineContext {
   queue: WorkQueue;
   events: EventPublisher;
   resume: ResumeScheduler;
+  /** Each universe's rounds and symbol states; without it, sessions over the universe check it whole, as before. */
+  coverage?: CoverageStore;
   provider: ReferenceProvider;
   datalakeFor(uriTemplate: string): Datalake;
   clock: Clock;

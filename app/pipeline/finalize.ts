@@ -1,6 +1,8 @@
 import { DetailType, EVENT_SCHEMA_VERSION } from "../wiring.ts";
 import type { PipelineContext } from "./context.ts";
 import { MetricName } from "./context.ts";
+import type { CoverageFigures } from "./coverage.ts";
+import { recordCoverage } from "./coverage-session.ts";
 import type { SessionCounters, SessionRecord, SessionStatus, StoredResult } from "./model.ts";
 
 const FAILED_SYMBOLS_IN_EVENT = 50;
@@ -48,6 +50,9 @@ export async function finalize(
   });
   const current = moved ?? (await ctx.store.getSession(session.sessionId));
   if (!current || current.status === "running" || current.finalEventSentAt) return;
+  // The checks become the universe's coverage before the final event, which carries its figures. A failure fails
+  // this delivery, and the redelivery records them again (states are replaced whole).
+  const coverage = await recordCoverage(ctx, current);
   await ctx.resume.cancelResume(current.sessionId);
   const claimedAt = new Date(now).toISOString();
   // A claim older than a lease belongs to a worker that died before publishing: taken again.
@@ -57,7 +62,7 @@ export async function finalize(
   const failedSymbols = await firstFailures(ctx, claimed.sessionId);
   const detailType = claimed.status === "completed" ? DetailType.workflowCompleted : DetailType.workflowFailed;
   try {
-    await ctx.events.publish(detailType, workflowDetail(claimed, now, failedSymbols));
+    await ctx.events.publish(detailType, workflowDetail(claimed, now, failedSymbols, coverage));
   } catch (error) {
     // The claim goes back, so the redelivery of this message publishes the event instead of finding it claimed.
     await ctx.store.releaseFinalEvent(claimed.sessionId, claimedAt).catch((releaseError: unknown) => {
@@ -178,12 +183,18 @@ export function progressDetail(session: SessionRecord, now: number) {
   return { ...baseDetail(session, now), pausedUntil: session.pausedUntil };
 }
 
-export function workflowDetail(session: SessionRecord, now: number, failedSymbols: FailedSymbol[]) {
+export function workflowDetail(
+  session: SessionRecord,
+  now: number,
+  failedSymbols: FailedSymbol[],
+  coverage?: CoverageFigures,
+) {
   // The same id however often the event is published, so a consumer can tell a re-publication from a new event.
   const detail: Record<string, unknown> = {
     ...baseDetail(session, now),
     eventId: `${session.sessionId}/final`,
     failedSymbols,
+    ...(coverage ? { coverage } : {}),
   };
   if (session.status !== "completed") {
     const cancelled = session.status === "cancelled";

@@ -34,6 +34,20 @@ export interface SessionParams {
   batchSize: number;
   /** Session this one retries, if any. */
   retryOf?: string;
+  /** A session over the configured universe (and its retries): which round of the universe's coverage it is. */
+  coverage?: CoverageParams;
+}
+
+/** What a session over the universe records its checks under (app/pipeline/coverage-session.ts). */
+export interface CoverageParams {
+  /** The universe's key: a hash of the datalake URI. */
+  universe: string;
+  round: number;
+  universeSize: number;
+  /** Daily sessions between two checks of a symbol at the plan's rate. */
+  rotation: number;
+  /** `full`: the universe fits in a day and is checked whole; `rotation`: today's slice of it. */
+  mode: "full" | "rotation";
 }
 
 export interface SessionCounters {

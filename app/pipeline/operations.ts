@@ -1,5 +1,7 @@
 import { UserFacingError } from "../domain/errors.ts";
 import type { PipelineContext } from "./context.ts";
+import type { CoverageFigures } from "./coverage.ts";
+import { currentCoverage } from "./coverage-session.ts";
 import { describeFailure, type FailedSymbol, finalize } from "./finalize.ts";
 import type { Page, SessionRecord, StartedBy, StoredResult } from "./model.ts";
 import { slotsNeeded } from "./planning.ts";
@@ -25,6 +27,8 @@ export interface SessionStatusView {
   failedSymbols: FailedSymbol[];
   /** While running: credits a window another consumer of the provider key takes (0 when none was seen lately). */
   takenByOthers?: number;
+  /** For a session over the universe: the universe's coverage as last taken. */
+  coverage?: CoverageFigures;
 }
 
 /** The operations the CLI and Slack share. */
@@ -70,6 +74,7 @@ export class Operations {
       statuses: ["fail", "error"],
       limit: failedLimit,
     });
+    const coverage = await currentCoverage(this.ctx, session.params.coverage);
     return {
       session,
       batchesFinished: finished,
@@ -77,7 +82,14 @@ export class Operations {
       etaMs,
       failedSymbols: failures.items.map(describeFailure),
       ...(takenByOthers > 0 ? { takenByOthers } : {}),
+      ...(coverage ? { coverage } : {}),
     };
+  }
+
+  /** The coverage of the universe the most recent session over it checked (undefined before there is one). */
+  async coverage(): Promise<CoverageFigures | undefined> {
+    const { items } = await this.ctx.store.listSessions(25);
+    return currentCoverage(this.ctx, items.find((s) => s.params.coverage)?.params.coverage);
   }
 
   list(limit = 10, cursor?: string): Promise<Page<SessionRecord>> {

@@ -5,7 +5,16 @@ import { isValidSymbol } from "../domain/symbol.ts";
 import { FUNCTIONS } from "../wiring.ts";
 import type { PipelineContext } from "./context.ts";
 import { MetricName } from "./context.ts";
-import { type BatchRecord, emptyCounters, keepOf, type SessionRecord, type StartedBy } from "./model.ts";
+import { NoCreditsTodayError, planCoverage, replaceRunningScheduled } from "./coverage-session.ts";
+import { finalize } from "./finalize.ts";
+import {
+  type BatchRecord,
+  type CoverageParams,
+  emptyCounters,
+  keepOf,
+  type SessionRecord,
+  type StartedBy,
+} from "./model.ts";
 import { checkOverdueSessions } from "./overdue.ts";
 import { estimateDurationMs, planBatches, sessionBoundMs, sessionIdFor } from "./planning.ts";
 import { pump } from "./pump.ts";
@@ -60,6 +69,11 @@ export interface StartDefaults {
   denySymbols?: readonly string[];
   /** Symbols checked when the input names none (besides the datalake's listing). */
   symbols?: readonly string[];
+  /**
+   * `auto`: a session over the universe is a coverage round (a universe larger than the plan's day is checked in
+   * rotation); `off`: every such session checks the whole universe, and nothing is recorded. @default "auto"
+   */
+  coverage?: "auto" | "off";
 }
 
 export interface StartResult {
@@ -69,6 +83,8 @@ export interface StartResult {
   totalSymbols: number;
   totalBatches: number;
   estimatedDurationMinutes: number;
+  /** A session over the universe: its round, and whether it checks the universe whole or today's slice of it. */
+  coverage?: CoverageParams;
 }
 
 export function parseStartInput(raw: unknown): z.output<typeof StartInputSchema> {
@@ -102,6 +118,8 @@ export async function startSession(ctx: PipelineContext, raw: unknown, defaults:
 
   const datalakeUri = input.datalake ?? defaults.datalake;
   const datalake = ctx.datalakeFor(datalakeUri);
+  const startedBy: StartedBy = input.startedBy ?? { kind: "cli" };
+  const lookbackDays = input.lookbackDays ?? input.lookback_days ?? defaults.lookbackDays;
   let symbols: string[];
   try {
     const explicit = input.symbols ?? (defaults.symbols?.length ? [...defaults.symbols] : undefined);
@@ -112,6 +130,30 @@ export async function startSession(ctx: PipelineContext, raw: unknown, defaults:
   if (symbols.length > MAX_SYMBOLS)
     throw new StartInputError(`the universe has ${symbols.length} symbols; at most ${MAX_SYMBOLS} per session`);
 
+  // A session over the configured universe (no symbols named, not a retry) is a round of the universe's coverage:
+  // checked whole when the plan's day holds it, else today's slice. A retry records under the round it retries.
+  let coverage: CoverageParams | undefined;
+  if (input.symbols === undefined && !input.retryOf && defaults.coverage !== "off") {
+    if (startedBy.kind === "schedule")
+      await replaceRunningScheduled(ctx, sessionId, (running, error) =>
+        finalize(ctx, running, { status: "cancelled", error, cancelledBy: "schedule" }),
+      );
+    try {
+      ({ symbols, coverage } = await planCoverage(ctx, {
+        sessionId,
+        universe: symbols,
+        datalake: datalakeUri,
+        lookbackDays,
+        now,
+      }));
+    } catch (error) {
+      if (error instanceof NoCreditsTodayError) throw new StartInputError(error.message, { cause: error });
+      throw error;
+    }
+  } else if (input.retryOf) {
+    coverage = (await ctx.store.getSession(input.retryOf))?.params.coverage;
+  }
+
   const planned = planBatches(symbols, ctx.settings.batchSize);
   const batches: BatchRecord[] = planned.map((group, i) => ({
     sessionId,
@@ -121,17 +163,17 @@ export async function startSession(ctx: PipelineContext, raw: unknown, defaults:
     attempt: 0,
     providerFailures: 0,
   }));
-  const startedBy: StartedBy = input.startedBy ?? { kind: "cli" };
   const session: SessionRecord = {
     sessionId,
     correlationId: input.correlationId ?? sessionId,
     status: "running",
     params: {
       datalake: datalakeUri,
-      lookbackDays: input.lookbackDays ?? input.lookback_days ?? defaults.lookbackDays,
+      lookbackDays,
       asOf: input.asOf ? new Date(input.asOf).toISOString() : new Date(now).toISOString(),
       batchSize: ctx.settings.batchSize,
       ...(input.retryOf ? { retryOf: input.retryOf } : {}),
+      ...(coverage ? { coverage } : {}),
     },
     totalSymbols: symbols.length,
     totalBatches: batches.length,
@@ -190,5 +232,6 @@ function describe(
     totalSymbols: session.totalSymbols,
     totalBatches: session.totalBatches,
     estimatedDurationMinutes: Math.round((estimateDurationMs(session.totalBatches, shape) / 60_000) * 10) / 10,
+    ...(session.params.coverage ? { coverage: session.params.coverage } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDatalake } from "../adapters/datalake/create-datalake.ts";
+import { DynamoCoverageStore } from "../adapters/dynamodb/coverage-store.ts";
 import { DynamoCreditLedger } from "../adapters/dynamodb/credit-ledger.ts";
 import { DynamoSessionStore } from "../adapters/dynamodb/session-store.ts";
 import { EventBridgePublisher } from "../adapters/eventbridge/publisher.ts";
@@ -123,6 +124,7 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
       windowMs: settings.windowMs,
       marginMs: settings.marginMs,
     }),
+    coverage: new DynamoCoverageStore({ client: doc, tableName: config.tableName }),
     queue: new SqsWorkQueue({ client: instrument(new SQSClient({})), queueUrl: config.queueUrl }),
     events: new EventBridgePublisher({
       client: instrument(new EventBridgeClient({})),
@@ -164,6 +166,7 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
     lookbackDays: config.lookbackDays,
     denySymbols: universe.deny,
     symbols: universe.symbols,
+    coverage: config.coverage,
   });
   return { ctx, operations, config, flush: () => metrics.flush?.() };
 }

@@ -43,8 +43,24 @@ export const FailedSymbolSchema = z.object({
 });
 export type FailedSymbolDetail = z.infer<typeof FailedSymbolSchema>;
 
+/** The universe's coverage after a session over it (app/pipeline/coverage.ts, CoverageFigures). */
+export const CoverageFiguresSchema = z.object({
+  symbols: z.number().int().nonnegative(),
+  rotation: z.number().int().positive(),
+  verifiedWithin: z.number().int().nullable(),
+  neverChecked: z.number().int().nonnegative(),
+  due: z.number().int().nonnegative(),
+  failing: z.number().int().nonnegative(),
+  errored: z.number().int().nonnegative(),
+  overdue: z.number().int().nonnegative(),
+  round: z.number().int(),
+  at: z.string(),
+  lookbackWarning: z.string().optional(),
+});
+
 export const WorkflowDetailSchema = SessionDetail.extend({
   failedSymbols: z.array(FailedSymbolSchema).default([]),
+  coverage: CoverageFiguresSchema.optional(),
   failureStep: z.string().optional(),
   error: z.string().optional(),
   nextAction: z.string().optional(),

@@ -26,7 +26,7 @@ export interface SessionStarter {
 }
 
 /** What Slack asks of the pipeline: the subset of Operations it calls, so tests can pass a small fake. */
-export type SessionOperations = Pick<Operations, "status" | "list" | "cancel">;
+export type SessionOperations = Pick<Operations, "status" | "list" | "cancel"> & Partial<Pick<Operations, "coverage">>;
 
 export const ScheduleState = { enabled: "ENABLED", disabled: "DISABLED" } as const;
 export type ScheduleState = (typeof ScheduleState)[keyof typeof ScheduleState];

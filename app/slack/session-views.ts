@@ -1,3 +1,4 @@
+import type { CoverageFigures } from "../pipeline/coverage.ts";
 import { type FailedSymbol, workflowDetail } from "../pipeline/finalize.ts";
 import { type SessionRecord, type SessionStatus, type StartedBy, sharingTheKey } from "../pipeline/model.ts";
 import type { SessionStatusView } from "../pipeline/operations.ts";
@@ -15,7 +16,7 @@ import {
   section,
 } from "./blocks.ts";
 import { type ProgressDetail, WorkflowDetailSchema } from "./event-details.ts";
-import { failedSymbolBlocks, startedByText, summaryMessage } from "./summary-views.ts";
+import { coverageBlocks, failedSymbolBlocks, startedByText, summaryMessage } from "./summary-views.ts";
 
 const STATUS_LABEL: Record<SessionStatus, string> = {
   running: ":hourglass_flowing_sand: running",
@@ -70,7 +71,7 @@ export function progressMessage(detail: ProgressDetail, now: number): SlackMessa
 /** `/dq status <session>`: the same picture as the live message, plus the failed symbols so far. */
 export function statusMessage(view: SessionStatusView): SlackMessage {
   const s = view.session;
-  if (s.status !== "running") return finalMessageOf(s, view.failedSymbols, view.session.finishedAt);
+  if (s.status !== "running") return finalMessageOf(s, view.failedSymbols, view.session.finishedAt, view.coverage);
   const message = liveMessage({
     sessionId: s.sessionId,
     pct: view.progressPct,
@@ -85,12 +86,16 @@ export function statusMessage(view: SessionStatusView): SlackMessage {
   });
   return {
     ...message,
-    blocks: [...message.blocks, ...failedSymbolBlocks(view.failedSymbols, s.counters.failed + s.counters.errored)],
+    blocks: [
+      ...message.blocks,
+      ...coverageBlocks(view.coverage),
+      ...failedSymbolBlocks(view.failedSymbols, s.counters.failed + s.counters.errored),
+    ],
   };
 }
 
 /** `/dq status`: the recent sessions, newest first. */
-export function sessionListMessage(sessions: readonly SessionRecord[]): SlackMessage {
+export function sessionListMessage(sessions: readonly SessionRecord[], coverage?: CoverageFigures): SlackMessage {
   if (sessions.length === 0)
     return { text: "No dq sessions yet.", blocks: [section("No dq sessions yet. Start one with `/dq run`.")] };
   const lines = sessions.map((s) => {
@@ -101,7 +106,12 @@ export function sessionListMessage(sessions: readonly SessionRecord[]): SlackMes
   });
   return {
     text: `${plural(sessions.length, "recent dq session")}`,
-    blocks: [section("*Recent dq sessions*"), section(lines.join("\n")), context("`/dq status <session>` for details")],
+    blocks: [
+      section("*Recent dq sessions*"),
+      section(lines.join("\n")),
+      ...coverageBlocks(coverage),
+      context("`/dq status <session>` for details"),
+    ],
   };
 }
 
@@ -155,9 +165,14 @@ function liveMessage(f: LiveFigures): SlackMessage {
 }
 
 /** A finished session seen through `/dq status`: the same summary its final event produced. */
-function finalMessageOf(s: SessionRecord, failedSymbols: FailedSymbol[], finishedAt?: string): SlackMessage {
+function finalMessageOf(
+  s: SessionRecord,
+  failedSymbols: FailedSymbol[],
+  finishedAt?: string,
+  coverage?: CoverageFigures,
+): SlackMessage {
   const end = finishedAt ? Date.parse(finishedAt) : Date.parse(s.createdAt);
-  return summaryMessage(WorkflowDetailSchema.parse(workflowDetail(s, end, failedSymbols)));
+  return summaryMessage(WorkflowDetailSchema.parse(workflowDetail(s, end, failedSymbols, coverage)));
 }
 
 function symbolList(symbols: readonly string[]): string {

@@ -1,3 +1,4 @@
+import { type CoverageFigures, describeCoverage } from "../pipeline/coverage.ts";
 import type { Issue } from "../quality/types.ts";
 import { ActionId } from "./action-ids.ts";
 import {
@@ -45,6 +46,13 @@ export interface SummaryExtras {
   links?: { report?: string; logs?: string };
   /** The details follow in the message's thread. */
   threaded?: boolean;
+}
+
+/** The universe's coverage, a line of its own (and the lookback warning when there is one). */
+export function coverageBlocks(coverage: CoverageFigures | undefined): Block[] {
+  if (!coverage) return [];
+  const warning = coverage.lookbackWarning ? `\n:warning: ${escapeMrkdwn(coverage.lookbackWarning)}` : "";
+  return [section(`:repeat: *Coverage* ${escapeMrkdwn(describeCoverage(coverage))}${warning}`)];
 }
 
 /** The outcome in one line, from the data: what failed, what could not be checked, or that all passed. */
@@ -99,6 +107,7 @@ export function summaryMessage(detail: WorkflowDetail, extras: SummaryExtras = {
         : []),
     ]),
   );
+  blocks.push(...coverageBlocks(detail.coverage));
   if (detail.status !== "completed") {
     const what = [`*What failed*: ${escapeMrkdwn(detail.error ?? "the session did not complete")}`];
     if (detail.failureStep) what.push(`*Step*: ${escapeMrkdwn(detail.failureStep)}`);

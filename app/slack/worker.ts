@@ -103,7 +103,7 @@ async function dispatch(command: DqCommand, job: SlackJob, deps: SlackWorkerDeps
     case "status":
       if (command.session === undefined) {
         const page = await deps.operations.list(deps.recentSessions ?? 5);
-        return reply(job, sessionListMessage(page.items), deps);
+        return reply(job, sessionListMessage(page.items, await deps.operations.coverage?.()), deps);
       }
       return reply(job, statusMessage(await deps.operations.status(command.session)), deps);
     case "retry":

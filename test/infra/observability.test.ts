@@ -24,6 +24,7 @@ describe("observability", () => {
 
     expect(alarms.map((a) => a.name).sort()).toEqual([
       "dq-dev-coordinator-errors",
+      "dq-dev-coverage-overdue",
       "dq-dev-dead-letters",
       "dq-dev-deadLetter-errors",
       "dq-dev-failed-starts",

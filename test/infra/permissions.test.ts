@@ -153,6 +153,7 @@ describe("IAM", () => {
       "OwnLogs",
       "SessionItems",
       "SessionsIndex",
+      "CoverageItems",
       "PutEvents",
       "CancelResume",
       "DailySchedule",
@@ -179,7 +180,11 @@ describe("IAM", () => {
 
     expect(actions).not.toContain("sqs:SendMessage");
     expect(actions).not.toContain("scheduler:CreateSchedule");
-    expect(actions).not.toContain("dynamodb:BatchWriteItem");
+    // Batch writes only of coverage items (a cancel records what the session checked), never of a session's.
+    const batchWrites = grants("slack").filter((s) => list(s.Action).includes("dynamodb:BatchWriteItem"));
+    expect(batchWrites.map((s) => [s.Sid, s.Condition])).toEqual([
+      ["CoverageItems", { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["COVERAGE#*"] } }],
+    ]);
     // It puts only Slack's own items (mutes), never a session's.
     const puts = grants("slack").filter((s) => list(s.Action).includes("dynamodb:PutItem"));
     expect(puts.map((s) => [s.Sid, s.Condition])).toEqual([

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Issue } from "../../app/quality/types.ts";
 import type { WorkflowDetail } from "../../app/slack/event-details.ts";
+import { WorkflowDetailSchema } from "../../app/slack/event-details.ts";
 import { findingsOf } from "../../app/slack/findings.ts";
-import { headlineOf, issueLine, threadMessages } from "../../app/slack/summary-views.ts";
+import { headlineOf, issueLine, summaryMessage, threadMessages } from "../../app/slack/summary-views.ts";
 import { BLOCK_KIT, blockProblems, blocksTextLength } from "../../local/slack/block-kit-limits.ts";
 import { storedResult } from "../helpers/session-records.ts";
 
@@ -27,6 +28,31 @@ const DETAIL: WorkflowDetail = {
 };
 
 describe("summary views", () => {
+  it("shows the universe's coverage after a session in rotation, and the lookback warning", () => {
+    const coverage = {
+      symbols: 5_000,
+      rotation: 7,
+      verifiedWithin: 7,
+      neverChecked: 0,
+      due: 312,
+      failing: 14,
+      errored: 0,
+      overdue: 0,
+      round: 12,
+      at: "2026-01-14T06:10:00.000Z",
+      lookbackWarning:
+        "lookbackDays 10 is shorter than the rotation of 7 daily sessions: set lookbackDays to at least 13",
+    };
+    // Through the notifier's own boundary, as the event arrives.
+    const detail = WorkflowDetailSchema.parse({ ...DETAIL, totals: { symbols: 800, batches: 100 }, coverage });
+
+    const text = JSON.stringify(summaryMessage(detail).blocks);
+
+    expect(text).toContain("5,000 symbols: every bar verified within the last 7 sessions; 312 due today; 14 failing");
+    expect(text).toContain("set lookbackDays to at least 13");
+    expect(JSON.stringify(summaryMessage(DETAIL).blocks)).not.toContain("Coverage");
+  });
+
   it("says the outcome from the data, as the issue's example reads", () => {
     expect(headlineOf(DETAIL)).toEqual({
       icon: ":x:",
