@@ -3,7 +3,7 @@ import { type PhaseUsage, type PlanShape, startBenchStack } from "./bench-stack.
 import { CHAINED_BATCH_SIZE, type ChainOutcome, runChained } from "./chained.ts";
 import { costOf, countsOf, type PhaseCost, type PhaseCounts } from "./cost.ts";
 import { activeDays, batchProcessingTimes, runDqSessions } from "./dq-phase.ts";
-import { median, quantile, round } from "./stats.ts";
+import { median, quantile, round, slotArrivals } from "./stats.ts";
 import { surveyTable } from "./table-scan.ts";
 import { createBenchUniverse } from "./universe.ts";
 
@@ -34,6 +34,8 @@ export interface DesignFigures {
   lostResults: number;
   /** The most credits the emulator accepted within any rolling window (the plan allows creditsPerWindow). */
   maxCreditsInAnyWindow: number;
+  /** The requests as the provider saw them arrive, grouped into slots (bench/stats.ts slotArrivals). */
+  arrivals: ReturnType<typeof slotArrivals>;
   counts: PhaseCounts;
   perSymbol: {
     dynamoReads: number;
@@ -122,7 +124,7 @@ export async function runPipelineScenario(
     const slotsUsed = days.reduce((n, d) => n + Math.ceil(Math.ceil(d.symbols / shape.batchSize) / perSlot), 0);
     const slotsMinimum = days.reduce((n, d) => n + Math.ceil(d.symbols / shape.creditsPerWindow), 0);
     const marginMs = b.stack.runtime.ctx.settings.marginMs;
-    const dqFigures = figures(dqUsage, total, activeMs, lowerBound, lost);
+    const dqFigures = figures(windowMs, dqUsage, total, activeMs, lowerBound, lost);
     progress(
       `${scenario.name}: dq ratio ${dqFigures.ratio} (${round(activeMs / 1000, 1)} s), 429s ${dqFigures.rateLimited}`,
     );
@@ -137,7 +139,7 @@ export async function runPipelineScenario(
       scenario.chainedMaxLinks,
     );
     const chainedUsage = b.endPhase();
-    const chained = chainedFigures(chains, chainedUsage, lowerBound);
+    const chained = chainedFigures(chains, chainedUsage, lowerBound, windowMs);
     progress(`${scenario.name}: chained ratio ${chained.ratio}${chained.extrapolated ? " (extrapolated)" : ""}`);
 
     return {
@@ -177,6 +179,7 @@ export async function runPipelineScenario(
 }
 
 function figures(
+  windowMs: number,
   usage: PhaseUsage,
   symbols: number,
   makespanMs: number,
@@ -196,6 +199,7 @@ function figures(
     repeatedSymbols: usage.provider.repeatedSymbols.length,
     lostResults: lost,
     maxCreditsInAnyWindow: usage.provider.maxCreditsInAnyWindow,
+    arrivals: slotArrivals(usage.provider.chargedAt, windowMs),
     counts,
     perSymbol: {
       dynamoReads: per(counts.dynamoReads),
@@ -214,7 +218,12 @@ function figures(
  * The chained design's figures over the links it ran; a chain cut short at maxLinks is extrapolated linearly
  * from its measured period (finish to finish), and its cost scaled by links total / links run.
  */
-function chainedFigures(chains: readonly ChainOutcome[], usage: PhaseUsage, lowerBound: number) {
+function chainedFigures(
+  chains: readonly ChainOutcome[],
+  usage: PhaseUsage,
+  lowerBound: number,
+  windowMs: number,
+) {
   const first = Math.min(...chains.map((c) => c.startedAt));
   let end = 0;
   let extrapolated = false;
@@ -231,7 +240,7 @@ function chainedFigures(chains: readonly ChainOutcome[], usage: PhaseUsage, lowe
   }
   const symbolsRun = chains.reduce((n, c) => n + Math.min(c.symbols, c.linksRun * CHAINED_BATCH_SIZE), 0);
   const lost = chains.reduce((n, c) => n + c.lostSymbols, 0);
-  const base = figures(usage, symbolsRun, end - first, lowerBound, lost);
+  const base = figures(windowMs, usage, symbolsRun, end - first, lowerBound, lost);
   const linksRun = chains.reduce((n, c) => n + c.linksRun, 0);
   const linksTotal = chains.reduce((n, c) => n + c.linksTotal, 0);
   const scale = linksTotal / linksRun;

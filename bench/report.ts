@@ -18,6 +18,10 @@ const usd = (value: number) => (value < 0.01 ? `$${value.toFixed(5)}` : `$${valu
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const n = (value: number, digits = 2) => value.toFixed(digits);
 
+/** Older results have no arrivals. */
+const arrivalsOf = (f: { arrivals?: { meanGapWindows: number; spreadMs: { p50: number; max: number } } }) =>
+  f.arrivals ? `${n(f.arrivals.meanGapWindows, 4)} W, ${f.arrivals.spreadMs.p50} / ${f.arrivals.spreadMs.max} ms` : "—";
+
 /** The results as the markdown tables bench/results/latest.md holds. */
 export function toMarkdown(results: BenchResults): string {
   const lines: string[] = [];
@@ -33,8 +37,8 @@ export function toMarkdown(results: BenchResults): string {
   );
   lines.push("## Schedule: makespan / lower bound (goal <= 1.02), dq beside the chained design", "");
   lines.push(
-    "| scenario | window | batch / concurrency | dq makespan | lower bound | **dq ratio** | chained makespan | **chained ratio** | one batch (p50) | slots used / min | margin share |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| scenario | window | batch / concurrency | dq makespan | lower bound | **dq ratio** | chained makespan | **chained ratio** | one batch (p50) | slots used / min | margin share | dq slots at the provider: mean gap, spread p50 / max |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
   );
   for (const r of results.scenarios) {
     const chained = `${s(r.chained.makespanMs)}${r.chained.extrapolated ? ` (${r.chained.linksRun}/${r.chained.linksTotal} links run)` : ""}`;
@@ -43,7 +47,7 @@ export function toMarkdown(results: BenchResults): string {
         ? ` (invalid: ${r.chained.rateLimited} x 429, ${r.chained.lostResults} results lost)`
         : "";
     lines.push(
-      `| ${r.title} | ${r.shape.windowSeconds} s | ${r.shape.batchSize} / ${r.shape.processorConcurrency} | ${s(r.dq.makespanMs)} | ${s(r.dq.lowerBoundMs)} | **${n(r.dq.ratio, 3)}** | ${chained} | **${n(r.chained.ratio, 2)}**${broke} | ${Math.round(r.dq.batchProcessingMs.p50)} ms | ${r.dq.slotsUsed} / ${r.dq.slotsMinimum} | ${(r.dq.marginShare * 100).toFixed(1)} % |`,
+      `| ${r.title} | ${r.shape.windowSeconds} s | ${r.shape.batchSize} / ${r.shape.processorConcurrency} | ${s(r.dq.makespanMs)} | ${s(r.dq.lowerBoundMs)} | **${n(r.dq.ratio, 3)}** | ${chained} | **${n(r.chained.ratio, 2)}**${broke} | ${Math.round(r.dq.batchProcessingMs.p50)} ms | ${r.dq.slotsUsed} / ${r.dq.slotsMinimum} | ${(r.dq.marginShare * 100).toFixed(1)} % | ${arrivalsOf(r.dq)} |`,
     );
   }
   lines.push("", "## Zero counts (goal 0) and credits per symbol (goal 1.00)", "");

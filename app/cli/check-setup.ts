@@ -1,4 +1,5 @@
 import { TwelveDataClient } from "../adapters/twelvedata/client.ts";
+import { OPERATOR_COUNTED_WITHIN_MS } from "../adapters/twelvedata/credit-pacer.ts";
 import { ConfigError, isLoopbackUrl, type ProviderConfig, providerConfigFromEnv } from "../config/config.ts";
 import { loadProfile } from "../config/load-profile.ts";
 import type { ReferenceProvider } from "../domain/ports.ts";
@@ -89,7 +90,10 @@ export async function checkSetup(
 function clientFor(provider: ProviderConfig): ReferenceProvider {
   try {
     // The datalake's adjustment convention, from the profile, so the provider answers in the same prices.
-    return TwelveDataClient.fromConfig(provider, { adjust: loadProfile().profile.adjust });
+    return TwelveDataClient.fromConfig(provider, {
+      adjust: loadProfile().profile.adjust,
+      countedWithinMs: OPERATOR_COUNTED_WITHIN_MS,
+    });
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, { cause: error });
     throw error;

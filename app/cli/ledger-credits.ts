@@ -38,6 +38,8 @@ const DAY_MS = 86_400_000;
  */
 export class LedgerCredits {
   readonly #ledger: CreditLedger;
+  /** When each slot's spend was granted, for its settle. */
+  readonly #granted = new Map<number, number>();
   readonly #horizonMs: number;
   readonly #maxSpendWaitMs: number;
   readonly #clock: () => number;
@@ -80,16 +82,25 @@ export class LedgerCredits {
     for (;;) {
       // Reserved against the slot's UTC day; spent on another day they would count against a day that never saw them.
       if (Math.floor(this.#clock() / DAY_MS) !== Math.floor(reservation.slotStart / DAY_MS)) return false;
-      const outcome = await this.#ledger.spend(spend, this.#clock());
-      if (outcome.kind === "granted") return true;
+      const asked = this.#clock();
+      const outcome = await this.#ledger.spend(spend, asked);
+      if (outcome.kind === "granted") {
+        this.#granted.set(reservation.slotStart, asked);
+        return true;
+      }
       if (outcome.kind === "expired" || outcome.at > deadline) return false;
       await this.#sleep(Math.max(1, outcome.at - this.#clock()));
     }
   }
 
-  /** When the request is over, whatever its outcome: later slots keep a window from it. */
-  settle(reservation: SlotReservation): Promise<void> {
-    return this.#ledger.settle(reservation, this.#clock());
+  /**
+   * When the request is over, whatever its outcome: its record moves to now, the latest it can have left (this
+   * client does not hear when it left), and later slots keep a window from it.
+   */
+  async settle(reservation: SlotReservation): Promise<void> {
+    const grantedAt = this.#granted.get(reservation.slotStart);
+    this.#granted.delete(reservation.slotStart);
+    if (grantedAt !== undefined) await this.#ledger.settle(reservation, grantedAt, this.#clock());
   }
 
   /** The provider says the key's day is spent (another program took it): the stack's sessions pause too. */

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { createDatalake } from "../adapters/datalake/create-datalake.ts";
 import { type AdjustConvention, TwelveDataClient } from "../adapters/twelvedata/client.ts";
+import { OPERATOR_COUNTED_WITHIN_MS } from "../adapters/twelvedata/credit-pacer.ts";
 import { isLoopbackUrl, type ProviderConfig, providerConfigFromEnv } from "../config/config.ts";
 import { loadProfile, readProfileFile } from "../config/load-profile.ts";
 import type { Profile } from "../config/profile.ts";
@@ -193,7 +194,7 @@ function defaultProvider(env: NodeJS.ProcessEnv): ((adjust: AdjustConvention) =>
   return (adjust) => {
     let client = clients.get(adjust);
     if (!client) {
-      client = TwelveDataClient.fromConfig(config, { adjust });
+      client = TwelveDataClient.fromConfig(config, { adjust, countedWithinMs: OPERATOR_COUNTED_WITHIN_MS });
       clients.set(adjust, client);
     }
     return client;

@@ -210,18 +210,22 @@ export interface CreditLedger {
   observe(usage: Pick<KeyUsage, "others" | "overflow">, at: number): Promise<void>;
   /** What the ledger knows of the key at `at` (and of the slot starting at `slotStart`, when given). */
   usage(at: number, slotStart?: number): Promise<LedgerUsage>;
-  /** Called right before the provider request of a reservation. */
-  spend(reservation: SlotReservation, now: number): Promise<SpendOutcome>;
+  /**
+   * Called right before the provider request of a reservation: granted when the spends recorded within the gate's
+   * spacing leave room for its credits under `capacity` (the plan's credits per window less what another consumer
+   * of the key takes; @default the plan's).
+   */
+  spend(reservation: SlotReservation, now: number, capacity?: number): Promise<SpendOutcome>;
   /**
    * The provider answered that the UTC day of `at` has no credits left (another program spent them): no more
    * reservations that day, for any session of the account.
    */
   closeDay(at: number): Promise<void>;
   /**
-   * The spend's request left at `at`, later than the gate granted it (a slow grant, a retry, the client's pacer):
+   * The spend granted at `grantedAt` had its request leave at `sentAt`, later than the gate granted it (a slow grant, a retry, the client's pacer):
    * later slots space their spends from it, so a request that left late never brings two slots together.
    */
-  settle(reservation: SlotReservation, at: number): Promise<void>;
+  settle(reservation: SlotReservation, grantedAt: number, sentAt: number): Promise<void>;
 }
 
 export interface LedgerUsage {

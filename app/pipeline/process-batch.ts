@@ -202,7 +202,7 @@ async function run(
             if (now && now.status !== "running") throw new SessionStoppedError(now);
           }
           if (!(await store.recordSpend(sessionId, n, batch.attempt, slotStart))) throw new LeaseLostError();
-          const gate = await passGate(ctx, slotStart, symbols.length);
+          const gate = await passGate(ctx, slotStart, symbols.length, plan.creditsPerSlot - plan.takenByOthers);
           if (gate === "expired") throw new SlotExpiredError();
           grantedAt = gate.at;
           spent = true;
@@ -213,7 +213,7 @@ async function run(
           // left; on time, the grant's record stands and nothing is written.
           const sentAt = heard.sentAt ?? grantedAt;
           if (sentAt - grantedAt > spendMargins(settings.marginMs, settings.spendEnvironment).sendWithinMs)
-            await ctx.ledger.settle({ slotStart, credits: requested }, sentAt);
+            await ctx.ledger.settle({ slotStart, credits: requested }, grantedAt, sentAt);
           if (heard.usage) await ctx.ledger.observe(heard.usage, clock());
         },
         keepReferenceOfFailures: true,
@@ -322,7 +322,12 @@ const DAY_MS = 86_400_000;
  */
 const SLOW_GRANT_MS = 250;
 
-async function passGate(ctx: PipelineContext, slotStart: number, credits: number): Promise<{ at: number } | "expired"> {
+async function passGate(
+  ctx: PipelineContext,
+  slotStart: number,
+  credits: number,
+  capacity: number,
+): Promise<{ at: number } | "expired"> {
   const deadline = ctx.clock() + ctx.settings.maxSpendWaitMs;
   const dayStart = Math.floor(slotStart / DAY_MS) * DAY_MS;
   // Not too close to a midnight: the provider counts a request in the UTC day it arrives (settings.dayEdgeMs).
@@ -338,7 +343,7 @@ async function passGate(ctx: PipelineContext, slotStart: number, credits: number
       continue;
     }
     const asked = ctx.clock();
-    const outcome = await ctx.ledger.spend({ slotStart, credits }, asked);
+    const outcome = await ctx.ledger.spend({ slotStart, credits }, asked, capacity);
     // The gate recorded the spend at `asked`; the request must leave right after. A grant that took longer to come
     // back (a slow write) is asked again, so the gate records when the request really leaves.
     if (outcome.kind === "granted" && ctx.clock() - asked <= Math.max(SLOW_GRANT_MS, ctx.settings.marginMs / 4))

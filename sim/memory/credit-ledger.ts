@@ -111,20 +111,16 @@ export class MemoryCreditLedger implements CreditLedger {
     if (this.#perDay !== null) this.#days.set(utcDay(at), Math.max(this.#days.get(utcDay(at)) ?? 0, this.#perDay));
   }
 
-  async spend(reservation: SlotReservation, now: number): Promise<SpendOutcome> {
-    const decision = decideSpend(
-      this.#gate,
-      reservation.slotStart,
-      now,
-      this.#windowMs + spendMargins(this.#marginMs).gateMs,
-    );
+  async spend(reservation: SlotReservation, now: number, capacity = this.#perSlot): Promise<SpendOutcome> {
+    const spacingMs = this.#windowMs + spendMargins(this.#marginMs).gateMs;
+    const decision = decideSpend(this.#gate, reservation.credits, now, spacingMs, capacity);
     if (decision.next !== undefined) this.#gate = decision.next;
     return decision.outcome;
   }
 
-  async settle(reservation: SlotReservation, at: number): Promise<void> {
+  async settle(reservation: SlotReservation, grantedAt: number, sentAt: number): Promise<void> {
     if (this.#gate === undefined) return;
-    const next = settleSpend(this.#gate, reservation.slotStart, at);
+    const next = settleSpend(this.#gate, grantedAt, reservation.credits, sentAt);
     if (next !== undefined) this.#gate = next;
   }
 

@@ -156,7 +156,7 @@ export function creditLedgerContract(
   describe("the spend gate", () => {
     const slot = (k: number, credits = 8): SlotReservation => ({ slotStart: T0 + k * L, credits });
 
-    it("grants the first spend, and holds the next slot's until W + 3m/4 after the last spend of the slot before", async () => {
+    it("grants the first spend, and holds the next slot's until W + 3m/4 after the spend of the slot before", async () => {
       const l = (await account())();
 
       const first = await l.spend(slot(0), T0 + 30);
@@ -168,19 +168,37 @@ export function creditLedgerContract(
       expect(onTime).toEqual({ kind: "granted" });
     });
 
-    it("answers expired for a slot older than the one being spent", async () => {
+    it("makes a late batch of an earlier slot wait for room rather than refusing it", async () => {
       const l = (await account())();
       await l.spend(slot(0), T0);
       await l.spend(slot(1), T0 + L);
 
-      expect(await l.spend(slot(0), T0 + L + 1)).toEqual({ kind: "expired" });
+      expect(await l.spend(slot(0), T0 + L + 1)).toEqual({ kind: "wait", at: T0 + L + W + (3 * M) / 4 });
     });
 
-    it("spaces the next slot from when a late spend's request left (settle)", async () => {
+    it("lets each batch of the next slot follow its own predecessor of the slot before", async () => {
+      const l = (await account())();
+      await l.spend(slot(0, 4), T0);
+      await l.spend(slot(0, 4), T0 + 500);
+      const spacing = W + (3 * M) / 4;
+
+      expect(await l.spend(slot(1, 4), T0 + spacing)).toEqual({ kind: "granted" });
+      expect(await l.spend(slot(1, 4), T0 + spacing + 1)).toEqual({ kind: "wait", at: T0 + 500 + spacing });
+    });
+
+    it("keeps another consumer's share free: the capacity it is asked under", async () => {
+      const l = (await account())();
+      await l.spend(slot(0, 5), T0);
+
+      expect(await l.spend(slot(0, 3), T0 + 10, 5)).toEqual({ kind: "wait", at: T0 + W + (3 * M) / 4 });
+      expect(await l.spend(slot(0, 3), T0 + 10, 8)).toEqual({ kind: "granted" });
+    });
+
+    it("spaces later spends from when a late spend's request left (settle)", async () => {
       const l = (await account())();
       await l.spend(slot(0), T0);
 
-      await l.settle(slot(0), T0 + 400);
+      await l.settle(slot(0), T0, T0 + 400);
 
       expect(await l.spend(slot(1), T0 + W + (3 * M) / 4)).toEqual({ kind: "wait", at: T0 + 400 + W + (3 * M) / 4 });
     });

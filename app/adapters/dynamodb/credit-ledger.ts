@@ -6,7 +6,7 @@ import { isConditionalCheckFailed, reasonOf, StoreError } from "./errors.ts";
 import { ExpressionBuilder } from "./expression.ts";
 import { type Item, PK, SK, TTL } from "./items.ts";
 import { type KeyShare, lastSlot, nextShare, planAt, retryWhenFull, takenAt } from "./key-share.ts";
-import { decideSpend, type GateState, settleSpend } from "./spend-gate.ts";
+import { decideSpend, type GateState, gateOfItem, settleSpend } from "./spend-gate.ts";
 
 export interface DynamoCreditLedgerOptions {
   client: DynamoDBDocumentClient;
@@ -188,32 +188,22 @@ export class DynamoCreditLedger implements CreditLedger {
     );
   }
 
-  async spend(reservation: SlotReservation, now: number): Promise<SpendOutcome> {
+  async spend(reservation: SlotReservation, now: number, capacity = this.#perSlot): Promise<SpendOutcome> {
     const spacingMs = this.#windowMs + spendMargins(this.#marginMs).gateMs;
     for (let race = 0; race < MAX_RACES; race++) {
-      const item = await this.#read("GATE");
-      const gate = item && {
-        slotStart: Number(item.slotStart),
-        curLast: Number(item.curLast),
-        prevLast: Number(item.prevLast),
-      };
-      const decision = decideSpend(gate, reservation.slotStart, now, spacingMs);
+      const gate = gateOfItem(await this.#read("GATE"), this.#perSlot);
+      const decision = decideSpend(gate, reservation.credits, now, spacingMs, capacity);
       if (decision.next === undefined || (await this.#writeGate(gate, decision.next, now))) return decision.outcome;
     }
     throw new StoreError("UpdateItem", this.#table, `${this.#pk} / GATE`, `spend lost ${MAX_RACES} races in a row`);
   }
 
-  async settle(reservation: SlotReservation, at: number): Promise<void> {
+  async settle(reservation: SlotReservation, grantedAt: number, sentAt: number): Promise<void> {
     for (let race = 0; race < MAX_RACES; race++) {
-      const item = await this.#read("GATE");
-      if (!item) return;
-      const gate = {
-        slotStart: Number(item.slotStart),
-        curLast: Number(item.curLast),
-        prevLast: Number(item.prevLast),
-      };
-      const next = settleSpend(gate, reservation.slotStart, at);
-      if (next === undefined || (await this.#writeGate(gate, next, at))) return;
+      const gate = gateOfItem(await this.#read("GATE"), this.#perSlot);
+      if (!gate) return;
+      const next = settleSpend(gate, grantedAt, reservation.credits, sentAt);
+      if (next === undefined || (await this.#writeGate(gate, next, sentAt))) return;
     }
     throw new StoreError("UpdateItem", this.#table, `${this.#pk} / GATE`, `settle lost ${MAX_RACES} races in a row`);
   }
@@ -305,12 +295,19 @@ export class DynamoCreditLedger implements CreditLedger {
     const condition =
       read === undefined
         ? `attribute_not_exists(${e.name(PK)})`
-        : `${e.name("slotStart")} = ${e.value(read.slotStart)} AND ${e.name("curLast")} = ${e.value(read.curLast)}`;
+        : read.version === 0
+          ? `attribute_not_exists(${e.name("version")})`
+          : `${e.name("version")} = ${e.value(read.version)}`;
     return this.#conditional("PutItem", "GATE", () =>
       this.#client.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { ...this.#key("GATE"), ...next, [TTL]: this.#ttl(now) },
+          Item: {
+            ...this.#key("GATE"),
+            spends: next.spends.map(([at, credits]) => [at, credits]),
+            version: next.version,
+            [TTL]: this.#ttl(now),
+          },
           ConditionExpression: condition,
           ...e.params(),
         }),

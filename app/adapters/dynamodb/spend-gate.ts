@@ -1,61 +1,84 @@
 import type { SpendOutcome } from "../../pipeline/ports.ts";
 
+/** One spend as the gate recorded it: when (the granting worker's clock) and how many credits. */
+export type GateSpend = readonly [at: number, credits: number];
+
 /**
- * The spend gate's state: the slot whose reservations are being spent, the latest spend of that slot (curLast)
- * and the latest spend of the slot before it (prevLast).
+ * The spend gate's state: the spends recorded within the last spacing, in the order recorded, and a version that
+ * every write bumps (the conditional write's guard).
  */
 export interface GateState {
-  slotStart: number;
-  curLast: number;
-  prevLast: number;
+  spends: readonly GateSpend[];
+  version: number;
 }
 
 export type GateDecision =
-  /** Granted; write `next` conditional on the state read being unchanged. */
+  /** Granted; write `next` conditional on the version read. */
   | { outcome: { kind: "granted" }; next: GateState }
-  /** Granted with nothing to write: the recorded state already covers this spend. */
-  | { outcome: { kind: "granted" }; next?: undefined }
   | { outcome: Exclude<SpendOutcome, { kind: "granted" }>; next?: undefined };
 
 /**
- * Decides whether a reservation of `slotStart` may spend at `now`. `spacingMs` is W plus the gate's margin
+ * Decides whether `credits` may be spent at `now`. `spacingMs` is W plus the gate's margin
  * (app/pipeline/spend-margins.ts), which covers the spread between when a spend is recorded and when the provider
- * counts it.
+ * counts it; `capacity` is what the plan leaves the key's other consumers none of (C less their share).
  *
- * Invariant: spends of different slots are recorded at least `spacingMs` (> W) apart, because a spend of a later slot is
- * only granted once `now >= curLast + spacingMs`, curLast being the latest spend of the slot before, and a spend
- * of an earlier slot than the gate's is refused (expired). Each slot holds at most C reserved credits. So any
- * W-long interval meets the spends of at most one slot, and no rolling W interval holds more than C credits:
- * safe under the stricter, rolling, reading of the provider's per-minute limit.
+ * Invariant: no interval shorter than `spacingMs` holds spends recorded for more than `capacity` credits, because a
+ * spend is granted only when the spends recorded within `spacingMs` before it leave room for it. So no rolling W of
+ * the provider's count holds more than `capacity`: safe under the stricter, rolling, reading of the per-minute limit.
+ * Credit by credit, not slot by slot: a slot whose batches spent over a second (ten batches at once, a busy
+ * machine) lets the next slot's batches follow each its own predecessor, rather than the last of them, so the
+ * spread of one slot never adds to the next.
  */
 export function decideSpend(
   gate: GateState | undefined,
-  slotStart: number,
+  credits: number,
   now: number,
   spacingMs: number,
+  capacity: number,
 ): GateDecision {
-  if (gate === undefined) return { outcome: { kind: "granted" }, next: { slotStart, curLast: now, prevLast: 0 } };
-  if (slotStart < gate.slotStart) return { outcome: { kind: "expired" } };
-  if (slotStart === gate.slotStart) {
-    const at = gate.prevLast + spacingMs;
-    // Only with clock skew between workers: this worker's now is before a spend of the previous slot allows.
-    if (now < at) return { outcome: { kind: "wait", at } };
-    // A spend no later than curLast changes nothing: a later slot already waits for curLast + spacing.
-    if (now <= gate.curLast) return { outcome: { kind: "granted" } };
-    return { outcome: { kind: "granted" }, next: { ...gate, curLast: now } };
+  const live = (gate?.spends ?? []).filter(([at]) => at > now - spacingMs);
+  const held = live.reduce((sum, [, c]) => sum + c, 0);
+  if (held + credits <= Math.max(capacity, credits)) {
+    return {
+      outcome: { kind: "granted" },
+      next: { spends: [...live, [now, credits]], version: (gate?.version ?? 0) + 1 },
+    };
   }
-  const at = gate.curLast + spacingMs;
-  if (now < at) return { outcome: { kind: "wait", at } };
-  return { outcome: { kind: "granted" }, next: { slotStart, curLast: now, prevLast: gate.curLast } };
+  // Room comes back as the oldest spends leave the spacing behind them.
+  let freed = 0;
+  for (const [at, c] of [...live].sort((a, b) => a[0] - b[0])) {
+    freed += c;
+    if (held - freed + credits <= Math.max(capacity, credits)) return { outcome: { kind: "wait", at: at + spacingMs } };
+  }
+  return { outcome: { kind: "wait", at: now + spacingMs } };
 }
 
 /**
- * The gate after a spend's request left at `at`, later than its grant allowed for: its slot's latest spend (curLast)
- * — or, if a later slot has already started spending, the previous slot's (prevLast) — moves up to `at`, so every
- * later spend keeps its distance from when the request really left. Undefined when nothing changes.
+ * The gate after a spend granted at `grantedAt` had its request leave at `sentAt`, later than its grant allowed for:
+ * its record moves to when the request really left, so later spends keep their distance from it. Undefined when
+ * nothing changes.
  */
-export function settleSpend(gate: GateState, slotStart: number, at: number): GateState | undefined {
-  if (slotStart === gate.slotStart) return at > gate.curLast ? { ...gate, curLast: at } : undefined;
-  if (slotStart < gate.slotStart) return at > gate.prevLast ? { ...gate, prevLast: at } : undefined;
+export function settleSpend(
+  gate: GateState,
+  grantedAt: number,
+  credits: number,
+  sentAt: number,
+): GateState | undefined {
+  if (sentAt <= grantedAt) return undefined;
+  const i = gate.spends.findIndex(([at, c]) => at === grantedAt && c === credits);
+  const spends = i < 0 ? [...gate.spends] : gate.spends.filter((_, j) => j !== i);
+  return { spends: [...spends, [sentAt, credits]], version: gate.version + 1 };
+}
+
+/**
+ * A gate item as stored; one written before spends were kept credit by credit (slotStart, curLast, prevLast) reads
+ * as a full slot spent at its latest record, the conservative reading.
+ */
+export function gateOfItem(item: Record<string, unknown> | undefined, capacity: number): GateState | undefined {
+  if (item === undefined) return undefined;
+  const version = Number(item.version ?? 0);
+  if (Array.isArray(item.spends))
+    return { spends: item.spends.map((s) => [Number(s[0]), Number(s[1])] as const), version };
+  if (item.curLast !== undefined) return { spends: [[Number(item.curLast), capacity]], version };
   return undefined;
 }

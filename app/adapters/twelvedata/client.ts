@@ -39,6 +39,11 @@ export interface TwelveDataClientOptions {
   /** Used to tell how long a day's cap lasts (until 00:00 UTC). @default Date.now */
   clock?: Clock;
   /**
+   * How long after a request leaves the provider has counted it, at the latest: the pacer gives its credits back a
+   * window after that. @default the pipeline's share of the slot margin (credit-pacer.ts countedWithinMs)
+   */
+  countedWithinMs?: number;
+  /**
    * The datalake's adjustment convention, sent as `adjust`: `none` (raw prices), `splits` (the provider's default)
    * or `all` (splits and dividends: total return). @default "splits" (the parameter is not sent)
    */
@@ -110,13 +115,16 @@ export class TwelveDataClient implements ReferenceProvider {
       throw new TwelveDataUsageError(`adjust must be none, splits or all, got ${JSON.stringify(options.adjust)}`);
     this.#adjust = options.adjust;
     const limiter = options.limiter ?? createCreditLimiter(options.creditsPerWindow);
-    this.#pacer = new CreditPacer(limiter, options.creditsPerWindow, this.#windowMs);
+    this.#pacer = new CreditPacer(limiter, options.creditsPerWindow, this.#windowMs, options.countedWithinMs);
   }
 
   /** From the validated provider config. An empty key is allowed only for an emulator on loopback ("demo"). */
   static fromConfig(
     config: ProviderConfig,
-    extra: Pick<TwelveDataClientOptions, "authIn" | "backoffBaseMs" | "fetch" | "limiter" | "clock" | "adjust"> = {},
+    extra: Pick<
+      TwelveDataClientOptions,
+      "authIn" | "backoffBaseMs" | "fetch" | "limiter" | "clock" | "adjust" | "countedWithinMs"
+    > = {},
   ): TwelveDataClient {
     let apiKey = config.apiKey;
     if (apiKey === "") {

@@ -14,6 +14,13 @@ export function createCreditLimiter(creditsPerWindow: number): Bottleneck {
 const RETURN_MARGIN_MS = 25;
 
 /**
+ * dq check and dq profile pace by the client alone, from wherever the operator runs them (a laptop, a VPN): their
+ * way to the provider spreads more than a Lambda's, and with no ledger's slots to keep they can afford the whole
+ * forward budget of a Lambda's schedule (docs/architecture.md, "The spend schedule") whatever the window.
+ */
+export const OPERATOR_COUNTED_WITHIN_MS = 250;
+
+/**
  * How long after a request leaves the provider has counted it, at the latest: its way to the provider's rate
  * limiter (which counts before any work, as its instant 429s show) and clock error. A quarter of the ledger's
  * slot margin, 250 ms at a 60 s window (docs/architecture.md, "The spend schedule").
@@ -42,7 +49,12 @@ export class CreditPacer {
   /** Give-backs still pending: they keep the process alive exactly while a request waits for their credits. */
   readonly #giveBacks = new Set<NodeJS.Timeout>();
 
-  constructor(limiter: Bottleneck, creditsPerWindow: number, windowMs: number, counted = countedWithinMs(windowMs)) {
+  constructor(
+    limiter: Bottleneck,
+    creditsPerWindow: number,
+    windowMs: number,
+    counted: number = countedWithinMs(windowMs),
+  ) {
     this.#limiter = limiter;
     this.#creditsPerWindow = creditsPerWindow;
     this.#windowMs = windowMs;
