@@ -61,6 +61,8 @@ export interface BenchStack {
   processorContainers: WarmContainers<ReferenceProvider>;
   /** Reads the table for the bench's own polling, outside the metered clients. */
   observer: DynamoSessionStore;
+  /** How many work messages came to each outcome so far (processor log), e.g. done, requeued_slot_expired. */
+  outcomes: ReadonlyMap<string, number>;
   /** Starts a session through the coordinator function, as every starter does, and times it. */
   startSession(symbols: readonly string[]): Promise<StartedSession>;
   waitForFinal(sessionId: string, timeoutMs?: number): Promise<SessionRecord>;
@@ -88,9 +90,16 @@ export async function startBenchStack(universe: BenchUniverse, shape: PlanShape)
   };
   const processorContainers = new WarmContainers<ReferenceProvider>(() => createProvider());
   const logCounts = { warnings: 0, errors: 0 };
+  /** What the work messages came to (the processor's "work message handled" lines), for the progress line. */
+  const outcomes = new Map<string, number>();
   const log: Log = {
     debug: () => {},
-    info: () => {},
+    info: (message, extra) => {
+      const outcome = (extra as { outcome?: unknown } | undefined)?.outcome;
+      if (message !== "work message handled" || outcome === undefined) return;
+      const kind = typeof outcome === "string" ? outcome : String((outcome as { kind?: unknown }).kind);
+      outcomes.set(kind, (outcomes.get(kind) ?? 0) + 1);
+    },
     warn: () => void logCounts.warnings++,
     error: () => void logCounts.errors++,
   };
@@ -153,6 +162,7 @@ export async function startBenchStack(universe: BenchUniverse, shape: PlanShape)
   let extra = { receives: 0, emptyReceives: 0, deleteRequests: 0 };
 
   return {
+    outcomes,
     stack,
     emulator,
     universe,

@@ -121,7 +121,14 @@ export async function runPipelineScenario(
       0,
     );
     const perSlot = Math.max(1, Math.floor(shape.creditsPerWindow / shape.batchSize));
-    const slotsUsed = days.reduce((n, d) => n + Math.ceil(Math.ceil(d.symbols / shape.batchSize) / perSlot), 0);
+    const slotsPlanned = days.reduce((n, d) => n + Math.ceil(Math.ceil(d.symbols / shape.batchSize) / perSlot), 0);
+    // The slots the batches were finally spent in, and the batches that had to be reserved again.
+    const slotsUsed = new Set(survey.batches.map((t) => t.slotStart)).size;
+    const requeuedBatches = survey.batches.filter((t) => t.attempt > 1).length;
+    const outcomes = [...b.outcomes].map(([k, v]) => `${k} ${v}`).join(", ");
+    progress(
+      `${scenario.name}: ${slotsUsed} slots used (${slotsPlanned} planned), ${requeuedBatches} batches re-reserved; ${outcomes}`,
+    );
     const slotsMinimum = days.reduce((n, d) => n + Math.ceil(d.symbols / shape.creditsPerWindow), 0);
     const marginMs = b.stack.runtime.ctx.settings.marginMs;
     const dqFigures = figures(windowMs, dqUsage, total, activeMs, lowerBound, lost);
@@ -218,12 +225,7 @@ function figures(
  * The chained design's figures over the links it ran; a chain cut short at maxLinks is extrapolated linearly
  * from its measured period (finish to finish), and its cost scaled by links total / links run.
  */
-function chainedFigures(
-  chains: readonly ChainOutcome[],
-  usage: PhaseUsage,
-  lowerBound: number,
-  windowMs: number,
-) {
+function chainedFigures(chains: readonly ChainOutcome[], usage: PhaseUsage, lowerBound: number, windowMs: number) {
   const first = Math.min(...chains.map((c) => c.startedAt));
   let end = 0;
   let extrapolated = false;

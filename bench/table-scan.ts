@@ -17,6 +17,8 @@ export interface BatchTimes {
   sessionId: string;
   symbols: number;
   status: string;
+  /** 1 for a batch that never went back to pending; more for one re-reserved (a split, a 429, an expired slot). */
+  attempt: number;
   slotStart?: number;
   startedAt?: number;
   finishedAt?: number;
@@ -63,6 +65,7 @@ function batchTimes(sessionId: string, item: Record<string, AttributeValue>): Ba
     sessionId,
     symbols: item.symbols?.L?.length ?? 0,
     status: item.status?.S ?? "unknown",
+    attempt: Number(item.attempt?.N ?? 1),
     ...(slotStart === undefined ? {} : { slotStart }),
     ...(startedAt === undefined ? {} : { startedAt }),
     ...(finishedAt === undefined ? {} : { finishedAt }),

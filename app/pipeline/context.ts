@@ -59,7 +59,7 @@ export interface PipelineSettings {
   maxReceiveCount: number;
   /** Provider outages a batch meets before its symbols get `error` results. @default 3 */
   maxProviderFailures: number;
-  /** Longest in-invocation wait for the spend gate; past it the batch is re-queued. @default min(3 s, W / 2) */
+  /** Longest in-invocation wait for the spend gate; past it the batch is re-queued. @default min(5 s, W / 2) */
   maxSpendWaitMs: number;
   /**
    * No spend this close to a UTC midnight: a request reaches the provider a little after the gate lets it go, and
@@ -111,11 +111,11 @@ export function staleAfterMs(settings: PipelineSettings): number {
 }
 
 /**
- * A processor waits at most this long inside Lambda for the gate: a spend on time waits at most the margin's half
- * for the slot before it; a longer wait means that slot ran late, and the batch re-reserves rather than bill the
- * wait.
+ * A processor waits at most this long inside Lambda for the gate: a spend on time waits at most the spread of the
+ * slot before it (under a second); a longer wait means that slot ran late, and the batch re-reserves rather than bill
+ * the wait. Re-reserving costs a slot (a window of the session's time), so the cap is a few seconds, not less.
  */
-const MAX_SPEND_WAIT_MS = 3_000;
+const MAX_SPEND_WAIT_MS = 5_000;
 
 export function defaultSettings(
   partial: Partial<PipelineSettings> & { creditsPerWindow: number; batchSize: number },

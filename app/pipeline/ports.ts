@@ -213,9 +213,10 @@ export interface CreditLedger {
   /**
    * Called right before the provider request of a reservation: granted when the spends recorded within the gate's
    * spacing leave room for its credits under `capacity` (the plan's credits per window less what another consumer
-   * of the key takes; @default the plan's).
+   * of the key takes; @default the plan's). `replacing`: the time of this reservation's own grant that came back too
+   * late to stand, asked again in its place (its record goes whatever the answer, so no credit is recorded twice).
    */
-  spend(reservation: SlotReservation, now: number, capacity?: number): Promise<SpendOutcome>;
+  spend(reservation: SlotReservation, now: number, capacity?: number, replacing?: number): Promise<SpendOutcome>;
   /**
    * The provider answered that the UTC day of `at` has no credits left (another program spent them): no more
    * reservations that day, for any session of the account.

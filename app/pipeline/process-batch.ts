@@ -316,9 +316,9 @@ async function claim(
 
 const DAY_MS = 86_400_000;
 /**
- * A grant that took longer than this to come back is asked for again before the request leaves (see passGate).
- * A quarter of the margin at the real window (250 ms), never less, so scaled test windows are not held to it; a
- * request that leaves later than sendWithinMs after its grant moves the gate instead (settle).
+ * A grant that took longer than this to come back is asked for again, in its own place, before the request leaves
+ * (see passGate). A quarter of the margin at the real window (250 ms), never less, so scaled test windows are not
+ * held to it; a request that leaves later than sendWithinMs after its grant moves the gate instead (settle).
  */
 const SLOW_GRANT_MS = 250;
 
@@ -332,6 +332,7 @@ async function passGate(
   const dayStart = Math.floor(slotStart / DAY_MS) * DAY_MS;
   // Not too close to a midnight: the provider counts a request in the UTC day it arrives (settings.dayEdgeMs).
   const DAY_EDGE_MS = ctx.settings.dayEdgeMs;
+  let replacing: number | undefined;
   for (;;) {
     // Credits were reserved against the slot's UTC day; spent on another day they would count against a day
     // whose ledger never saw them. A batch that arrives after (or just before) midnight re-reserves instead, and
@@ -343,13 +344,19 @@ async function passGate(
       continue;
     }
     const asked = ctx.clock();
-    const outcome = await ctx.ledger.spend({ slotStart, credits }, asked, capacity);
+    const outcome = await ctx.ledger.spend({ slotStart, credits }, asked, capacity, replacing);
+    replacing = undefined;
     // The gate recorded the spend at `asked`; the request must leave right after. A grant that took longer to come
-    // back (a slow write) is asked again, so the gate records when the request really leaves.
+    // back (a slow write) is asked again in its own place, so the gate records when the request really leaves.
     if (outcome.kind === "granted" && ctx.clock() - asked <= Math.max(SLOW_GRANT_MS, ctx.settings.marginMs / 4))
       return { at: asked };
     if (outcome.kind === "granted") {
-      if (ctx.clock() > deadline) return "expired";
+      replacing = asked;
+      if (ctx.clock() > deadline) {
+        // Given back: nothing leaves under that record.
+        await ctx.ledger.spend({ slotStart, credits }, ctx.clock(), 0, asked);
+        return "expired";
+      }
       continue;
     }
     if (outcome.kind === "expired" || outcome.at > deadline) return "expired";

@@ -111,9 +111,14 @@ export class MemoryCreditLedger implements CreditLedger {
     if (this.#perDay !== null) this.#days.set(utcDay(at), Math.max(this.#days.get(utcDay(at)) ?? 0, this.#perDay));
   }
 
-  async spend(reservation: SlotReservation, now: number, capacity = this.#perSlot): Promise<SpendOutcome> {
+  async spend(
+    reservation: SlotReservation,
+    now: number,
+    capacity = this.#perSlot,
+    replacing?: number,
+  ): Promise<SpendOutcome> {
     const spacingMs = this.#windowMs + spendMargins(this.#marginMs).gateMs;
-    const decision = decideSpend(this.#gate, reservation.credits, now, spacingMs, capacity);
+    const decision = decideSpend(this.#gate, reservation.credits, now, spacingMs, capacity, replacing);
     if (decision.next !== undefined) this.#gate = decision.next;
     return decision.outcome;
   }

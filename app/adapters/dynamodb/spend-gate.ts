@@ -15,7 +15,8 @@ export interface GateState {
 export type GateDecision =
   /** Granted; write `next` conditional on the version read. */
   | { outcome: { kind: "granted" }; next: GateState }
-  | { outcome: Exclude<SpendOutcome, { kind: "granted" }>; next?: undefined };
+  /** Not now; `next`, when given (a record given up), is written all the same. */
+  | { outcome: Exclude<SpendOutcome, { kind: "granted" }>; next?: GateState };
 
 /**
  * Decides whether `credits` may be spent at `now`. `spacingMs` is W plus the gate's margin
@@ -35,22 +36,26 @@ export function decideSpend(
   now: number,
   spacingMs: number,
   capacity: number,
+  replacing?: number,
 ): GateDecision {
-  const live = (gate?.spends ?? []).filter(([at]) => at > now - spacingMs);
+  const recorded = gate?.spends ?? [];
+  // A grant that came back too late to stand is asked again in its place: its record goes, whatever the answer.
+  const mine = replacing === undefined ? -1 : recorded.findIndex(([at, c]) => at === replacing && c === credits);
+  const live = recorded.filter(([at], i) => i !== mine && at > now - spacingMs);
+  const version = (gate?.version ?? 0) + 1;
   const held = live.reduce((sum, [, c]) => sum + c, 0);
-  if (held + credits <= Math.max(capacity, credits)) {
-    return {
-      outcome: { kind: "granted" },
-      next: { spends: [...live, [now, credits]], version: (gate?.version ?? 0) + 1 },
-    };
-  }
+  // A batch larger than the capacity goes alone; a capacity of 0 grants nothing (a record given back).
+  const room = capacity > 0 ? Math.max(capacity, credits) : 0;
+  if (held + credits <= room)
+    return { outcome: { kind: "granted" }, next: { spends: [...live, [now, credits]], version } };
+  const givenUp = mine < 0 ? undefined : { spends: live, version };
   // Room comes back as the oldest spends leave the spacing behind them.
   let freed = 0;
   for (const [at, c] of [...live].sort((a, b) => a[0] - b[0])) {
     freed += c;
-    if (held - freed + credits <= Math.max(capacity, credits)) return { outcome: { kind: "wait", at: at + spacingMs } };
+    if (held - freed + credits <= room) return { outcome: { kind: "wait", at: at + spacingMs }, next: givenUp };
   }
-  return { outcome: { kind: "wait", at: now + spacingMs } };
+  return { outcome: { kind: "wait", at: now + spacingMs }, next: givenUp };
 }
 
 /**

@@ -96,3 +96,16 @@ describe("gateOfItem", () => {
     expect(gateOfItem(undefined, 8)).toBeUndefined();
   });
 });
+
+describe("a grant asked again in its own place", () => {
+  it("replaces its record rather than adding one, and a capacity of 0 gives it back", () => {
+    const gate = spendAll([[1_000, 61]]) as GateState;
+
+    const again = decideSpend(gate, 61, 1_400, SPACING, C, 1_000);
+    const givenBack = decideSpend(gate, 61, 1_400, SPACING, 0, 1_000);
+
+    expect(again.next?.spends).toEqual([[1_400, 61]]);
+    expect(givenBack.outcome.kind).toBe("wait");
+    expect(givenBack.next?.spends).toEqual([]);
+  });
+});
