@@ -86,7 +86,7 @@ export function toMarkdown(results: BenchResults): string {
       ["dq", r.dq],
       ["chained", r.chained],
     ] as const) {
-      const per = 1000 / (r.symbols * r.sessions);
+      const per = 1000 / r.symbols;
       const c = f.cost;
       const by = Object.entries(f.counts.lambdaGbSecondsBy ?? {})
         .map(([fn, gbs]) => `${fn} ${n(gbs ?? 0, 1)}`)
