@@ -211,7 +211,7 @@ async function run(
         afterRequest: async () => {
           // A request that left later than the gate allows for (a retry, a slow grant) moves the gate to when it
           // left; on time, the grant's record stands and nothing is written.
-          const sentAt = heard.sentAt ?? grantedAt;
+          const sentAt = settings.spendEnvironment?.spaceFromAnswer ? clock() : (heard.sentAt ?? grantedAt);
           if (sentAt - grantedAt > spendMargins(settings.marginMs, settings.spendEnvironment).sendWithinMs)
             await ctx.ledger.settle({ slotStart, credits: requested }, grantedAt, sentAt);
           if (heard.usage) await ctx.ledger.observe(heard.usage, clock());

@@ -26,6 +26,12 @@ export interface SpendMargins {
 export interface SpendEnvironment {
   skewMs: number;
   forwardSpreadMs: number;
+  /**
+   * Space every spend from when its answer came back, the latest instant the provider can have counted it: for an
+   * environment whose way to the provider has no bound the margin covers (the local stack at a 1 s window, where
+   * every function shares one loaded event loop).
+   */
+  spaceFromAnswer?: boolean;
 }
 
 /**
