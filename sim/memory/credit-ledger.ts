@@ -2,6 +2,7 @@ import {
   firstUsableSlot,
   type Grid,
   isIdle,
+  lateReservationMs,
   nextUtcMidnight,
   slotStartOf,
   utcDay,
@@ -65,7 +66,7 @@ export class MemoryCreditLedger implements CreditLedger {
     if (plan === 0) return { kind: "horizon_full", retryAt: now + this.#slotMs };
     if (this.#grid === undefined || isIdle(this.#grid, now, this.#slotMs)) this.#grid = { anchor: now, lastSlot: 0 };
     const grid = this.#grid;
-    const first = firstUsableSlot(grid, now, this.#slotMs, this.#marginMs);
+    const first = firstUsableSlot(grid, now, this.#slotMs, lateReservationMs(this.#windowMs, this.#marginMs));
     const last = lastSlot(grid, now, horizonMs, this.#slotMs, first, plan < this.#perSlot);
     for (let slot = first; slot <= last; slot++) {
       const slotStart = slotStartOf(grid, slot, this.#slotMs);

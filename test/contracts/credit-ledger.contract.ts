@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { lateReservationMs } from "../../app/adapters/dynamodb/credit-grid.ts";
 import { SHARED_LOOKAHEAD_SLOTS } from "../../app/adapters/dynamodb/key-share.ts";
 import type { CreditLedger, ReserveOutcome, SlotReservation } from "../../app/pipeline/ports.ts";
 import { raceOrSerial } from "./races.ts";
@@ -55,16 +56,18 @@ export function creditLedgerContract(
       expect(reservation(next).slotStart).toBe(T0 + L);
     });
 
-    it("still uses a slot that started within the margin, and not later", async () => {
+    it("still uses a slot that started up to lateReservationMs ago, and not later (a session's first slot fills)", async () => {
       const l = (await account())();
       await l.reserve(8, T0, HORIZON);
       await l.reserve(2, T0, HORIZON);
 
-      const withinMargin = await l.reserve(2, T0 + L + M, HORIZON);
-      const afterMargin = await l.reserve(2, T0 + L + M + 1, HORIZON);
+      const late = lateReservationMs(W, M);
+      const stillInTime = await l.reserve(2, T0 + L + late, HORIZON);
+      const tooLate = await l.reserve(2, T0 + L + late + 1, HORIZON);
 
-      expect(reservation(withinMargin).slotStart).toBe(T0 + L);
-      expect(reservation(afterMargin).slotStart).toBe(T0 + 2 * L);
+      expect(late).toBeGreaterThan(M);
+      expect(reservation(stillInTime).slotStart).toBe(T0 + L);
+      expect(reservation(tooLate).slotStart).toBe(T0 + 2 * L);
     });
 
     it("never puts more than C credits in a slot under 20 concurrent reservers", async () => {

@@ -20,12 +20,24 @@ export function isIdle(grid: Grid, now: number, slotMs: number): boolean {
 }
 
 /**
- * The first slot a reservation made at `now` may use: the current one while it started at most `marginMs` ago
- * (its spend is still on time), else the next. Never before the anchor: slots before it may overlap an older grid.
+ * How long after a slot started a reservation may still take it. Spent that late, the slot's credits come back to
+ * the gate that much later, so the next slots' batches wait for them (m/4 less each slot, the gate's spacing being
+ * W + 3m/4 against slots W + m apart); skipped, the slot is lost whole. A session's first slot is the one this
+ * matters for: its pump anchors the grid at the first reservation and goes on queueing batches into it, and at a
+ * large plan (ten batches a slot, more at a small batch size) that takes longer than m. An eighth of the window,
+ * never more than 2 s (what a processor waits for its slot inside Lambda: MAX_EARLY_WAIT_MS), never less than m.
  */
-export function firstUsableSlot(grid: Pick<Grid, "anchor">, now: number, slotMs: number, marginMs: number): number {
+export function lateReservationMs(windowMs: number, marginMs: number): number {
+  return Math.max(marginMs, Math.min(2_000, windowMs / 8));
+}
+
+/**
+ * The first slot a reservation made at `now` may use: the current one while it started at most `lateMs` ago
+ * (lateReservationMs), else the next. Never before the anchor: slots before it may overlap an older grid.
+ */
+export function firstUsableSlot(grid: Pick<Grid, "anchor">, now: number, slotMs: number, lateMs: number): number {
   const current = Math.floor((now - grid.anchor) / slotMs);
-  const first = now - slotStartOf(grid, current, slotMs) <= marginMs ? current : current + 1;
+  const first = now - slotStartOf(grid, current, slotMs) <= lateMs ? current : current + 1;
   return Math.max(0, first);
 }
 

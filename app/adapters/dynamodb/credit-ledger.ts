@@ -1,7 +1,15 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { CreditLedger, LedgerUsage, ReserveOutcome, SlotReservation, SpendOutcome } from "../../pipeline/ports.ts";
 import { spendMargins } from "../../pipeline/spend-margins.ts";
-import { firstUsableSlot, type Grid, isIdle, nextUtcMidnight, slotStartOf, utcDay } from "./credit-grid.ts";
+import {
+  firstUsableSlot,
+  type Grid,
+  isIdle,
+  lateReservationMs,
+  nextUtcMidnight,
+  slotStartOf,
+  utcDay,
+} from "./credit-grid.ts";
 import { isConditionalCheckFailed, reasonOf, StoreError } from "./errors.ts";
 import { ExpressionBuilder } from "./expression.ts";
 import { type Item, PK, SK, TTL } from "./items.ts";
@@ -78,7 +86,7 @@ export class DynamoCreditLedger implements CreditLedger {
     if (plan === 0) return { kind: "horizon_full", retryAt: now + this.#slotMs };
     const want = Math.min(credits, plan);
     const grid = await this.#currentGrid(now);
-    const first = firstUsableSlot(grid, now, this.#slotMs, this.#marginMs);
+    const first = firstUsableSlot(grid, now, this.#slotMs, lateReservationMs(this.#windowMs, this.#marginMs));
     const last = lastSlot(grid, now, horizonMs, this.#slotMs, first, plan < this.#perSlot);
     const known = this.#fullBelow;
     const hint = known !== undefined && known.anchor === grid.anchor && plan <= known.plan ? known.slot : 0;
