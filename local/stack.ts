@@ -6,7 +6,6 @@ import { createCoordinatorHandler } from "../app/handlers/coordinator.ts";
 import { createDeadLetterHandler } from "../app/handlers/dead-letter.ts";
 import { createProcessorHandler } from "../app/handlers/processor.ts";
 import type { Log, MetricsSink } from "../app/pipeline/context.ts";
-import type { SpendEnvironment } from "../app/pipeline/spend-margins.ts";
 import { createPipelineRuntime, type PipelineRuntime, type RuntimeOverrides } from "../app/runtime/pipeline-runtime.ts";
 import { ENV, QUEUE, RULES, resourceNames } from "../app/wiring.ts";
 import { createTable, startDynalite } from "./aws/dynamodb.ts";
@@ -36,13 +35,6 @@ import {
 } from "./slack/local-slack.ts";
 import { startTwelveDataEmulator, type TwelveDataEmulator } from "./twelvedata/emulator.ts";
 import type { LatencyProfile } from "./twelvedata/latency.ts";
-
-/**
- * The spend schedule's environment here: every function runs in this process on one clock (no skew), and a request
- * reaches the emulator on loopback within a few milliseconds, even on a loaded 2-core machine (the event loop it
- * shares with the functions is the spread).
- */
-export const LOCAL_SPEND_ENVIRONMENT: SpendEnvironment = { skewMs: 0, forwardSpreadMs: 5 };
 
 export interface LocalStackOptions {
   /** Names resources as `dq-<stack>-…`. @default "local" */
@@ -246,10 +238,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       metrics: options.metrics ?? new CountingMetrics(),
       instrumentClient: options.instrumentClient,
       settings: {
-        // At a 1 s window the margin (20 ms) is less than the lag of the event loop every function shares under
-        // load (a reliability test put 16 credits in a rolling second): spends are spaced from their answers there.
-        spendEnvironment:
-          windowSeconds < 2 ? { ...LOCAL_SPEND_ENVIRONMENT, spaceFromAnswer: true } : LOCAL_SPEND_ENVIRONMENT,
         ...options.settings,
       },
       provider: options.provider,

@@ -27,6 +27,7 @@ import {
 } from "../pipeline/context.ts";
 import { Operations } from "../pipeline/operations.ts";
 import { accountOf } from "../pipeline/planning.ts";
+import { loopbackEnvironment } from "../pipeline/spend-margins.ts";
 import { ENV } from "../wiring.ts";
 import { perContainer } from "./per-container.ts";
 import { resolveProfile } from "./profile.ts";
@@ -103,6 +104,10 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
     // The lease, visibility and sweep of the processor timeout infra deployed the queue with (the local stack,
     // at scaled time, sets its own lease, and the rest follows from it).
     ...(overrides.settings?.leaseMs === undefined ? deployedTimings(config.processorTimeoutSeconds) : {}),
+    // On AWS, Lambda's clocks and the way to the provider (the default); a provider on loopback is the local stack.
+    ...(isLoopbackUrl(provider.baseUrl)
+      ? { spendEnvironment: loopbackEnvironment(provider.creditWindowSeconds * 1000) }
+      : {}),
     ...overrides.settings,
   });
   const doc = DynamoDBDocumentClient.from(instrument(new DynamoDBClient({})), {

@@ -65,7 +65,7 @@ describe("the pipeline runtime's credit ledger", () => {
       instrumentClient: catchRequests,
     });
 
-    const request = await firstRequest(runtime.ctx.ledger.reserve(8, Date.now(), 60_000));
+    const request = await firstRequest(runtime.ctx.ledger.reserve(8, NOW, 60_000));
 
     expect(request).toContain('"TableName":"dq-prod-table"');
     expect(request).toContain("LEDGER#0123456789abcdef");
