@@ -227,6 +227,11 @@ export interface CreditLedger {
    * later slots space their spends from it, so a request that left late never brings two slots together.
    */
   settle(reservation: SlotReservation, grantedAt: number, sentAt: number): Promise<void>;
+  /**
+   * The spend granted at `grantedAt` will not leave (its grant came back too late to stand, and the wait ran out
+   * before it was granted again): its record goes, and its credits no longer hold later spends back.
+   */
+  withdraw(reservation: SlotReservation, grantedAt: number): Promise<void>;
 }
 
 export interface LedgerUsage {

@@ -353,8 +353,8 @@ async function passGate(
     if (outcome.kind === "granted") {
       replacing = asked;
       if (ctx.clock() > deadline) {
-        // Given back: nothing leaves under that record.
-        await ctx.ledger.spend({ slotStart, credits }, ctx.clock(), 0, asked);
+        // Nothing leaves under that record.
+        await ctx.ledger.withdraw({ slotStart, credits }, asked);
         return "expired";
       }
       continue;

@@ -15,7 +15,7 @@ import {
   retryWhenFull,
   takenAt,
 } from "../../app/adapters/dynamodb/key-share.ts";
-import { decideSpend, type GateState, settleSpend } from "../../app/adapters/dynamodb/spend-gate.ts";
+import { decideSpend, type GateState, settleSpend, withdrawSpend } from "../../app/adapters/dynamodb/spend-gate.ts";
 import type {
   CreditLedger,
   LedgerUsage,
@@ -127,6 +127,12 @@ export class MemoryCreditLedger implements CreditLedger {
   async settle(reservation: SlotReservation, grantedAt: number, sentAt: number): Promise<void> {
     if (this.#gate === undefined) return;
     const next = settleSpend(this.#gate, grantedAt, reservation.credits, sentAt);
+    if (next !== undefined) this.#gate = next;
+  }
+
+  async withdraw(reservation: SlotReservation, grantedAt: number): Promise<void> {
+    if (this.#gate === undefined) return;
+    const next = withdrawSpend(this.#gate, grantedAt, reservation.credits);
     if (next !== undefined) this.#gate = next;
   }
 

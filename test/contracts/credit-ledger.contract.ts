@@ -205,6 +205,17 @@ export function creditLedgerContract(
 
       expect(await l.spend(slot(1), T0 + W + (3 * M) / 4)).toEqual({ kind: "wait", at: T0 + 400 + W + (3 * M) / 4 });
     });
+
+    it("holds nothing back for a grant withdrawn, whose request never left", async () => {
+      const l = (await account())();
+      await l.spend(slot(0), T0);
+
+      await l.withdraw(slot(0), T0);
+      await l.withdraw(slot(0), T0);
+
+      expect(await l.spend(slot(0), T0 + 10)).toEqual({ kind: "granted" });
+      expect(await l.spend(slot(1), T0 + W + (3 * M) / 4)).toEqual({ kind: "wait", at: T0 + 10 + W + (3 * M) / 4 });
+    });
   });
 
   describe("a key shared with another consumer", () => {

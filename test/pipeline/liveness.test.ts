@@ -450,4 +450,25 @@ describe("waiting for the slot inside Lambda (#17)", () => {
     expect(requestedAt).toHaveLength(1);
     expect(requestedAt[0]).toBeGreaterThanOrEqual(second.slotStart);
   });
+
+  it("withdraws a grant that keeps coming back too late once the 5 s wait runs out: nothing requested, nothing held", async () => {
+    const h = harness();
+    await h.start(symbols(8));
+    const [first] = h.batchMessages();
+    if (!first) throw new Error("no batch message");
+    const spend = h.ledger.spend.bind(h.ledger);
+    const slotSpend = { slotStart: first.slotStart, credits: 8 };
+    // Every write of the gate takes 400 ms to come back (a throttled table): longer than a grant may take to stand.
+    h.ledger.spend = async (...args) => {
+      const outcome = await spend(...args);
+      h.advance(400);
+      return outcome;
+    };
+
+    expect(await processBatch(h.ctx, first)).toBe("requeued_slot_expired");
+
+    expect(h.requests).toEqual([]);
+    expect(await spend(slotSpend, h.now())).toEqual({ kind: "granted" });
+    expect((await h.store.getBatch(first.sessionId, 1))?.attempt).toBe(2);
+  });
 });

@@ -14,7 +14,7 @@ import { isConditionalCheckFailed, reasonOf, StoreError } from "./errors.ts";
 import { ExpressionBuilder } from "./expression.ts";
 import { type Item, PK, SK, TTL } from "./items.ts";
 import { type KeyShare, lastSlot, nextShare, planAt, retryWhenFull, takenAt } from "./key-share.ts";
-import { decideSpend, type GateState, gateOfItem, settleSpend } from "./spend-gate.ts";
+import { decideSpend, type GateState, gateOfItem, settleSpend, withdrawSpend } from "./spend-gate.ts";
 
 export interface DynamoCreditLedgerOptions {
   client: DynamoDBDocumentClient;
@@ -212,13 +212,22 @@ export class DynamoCreditLedger implements CreditLedger {
   }
 
   async settle(reservation: SlotReservation, grantedAt: number, sentAt: number): Promise<void> {
+    await this.#changeGate("settle", sentAt, (gate) => settleSpend(gate, grantedAt, reservation.credits, sentAt));
+  }
+
+  async withdraw(reservation: SlotReservation, grantedAt: number): Promise<void> {
+    await this.#changeGate("withdraw", grantedAt, (gate) => withdrawSpend(gate, grantedAt, reservation.credits));
+  }
+
+  /** A change to the gate's recorded spends (none when `change` gives undefined), against racing writers. */
+  async #changeGate(what: string, at: number, change: (gate: GateState) => GateState | undefined): Promise<void> {
     for (let race = 0; race < MAX_RACES; race++) {
       const gate = gateOfItem(await this.#read("GATE"), this.#perSlot);
       if (!gate) return;
-      const next = settleSpend(gate, grantedAt, reservation.credits, sentAt);
-      if (next === undefined || (await this.#writeGate(gate, next, sentAt))) return;
+      const next = change(gate);
+      if (next === undefined || (await this.#writeGate(gate, next, at))) return;
     }
-    throw new StoreError("UpdateItem", this.#table, `${this.#pk} / GATE`, `settle lost ${MAX_RACES} races in a row`);
+    throw new StoreError("UpdateItem", this.#table, `${this.#pk} / GATE`, `${what} lost ${MAX_RACES} races in a row`);
   }
 
   /** The grid to reserve under; re-anchored at `now` when absent or idle. */

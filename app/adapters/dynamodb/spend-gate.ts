@@ -44,7 +44,7 @@ export function decideSpend(
   const live = recorded.filter(([at], i) => i !== mine && at > now - spacingMs);
   const version = (gate?.version ?? 0) + 1;
   const held = live.reduce((sum, [, c]) => sum + c, 0);
-  // A batch larger than the capacity goes alone; a capacity of 0 grants nothing (a record given back).
+  // A batch larger than the capacity goes alone; a capacity of 0 (another consumer holds the whole plan) grants nothing.
   const room = capacity > 0 ? Math.max(capacity, credits) : 0;
   if (held + credits <= room)
     return { outcome: { kind: "granted" }, next: { spends: [...live, [now, credits]], version } };
@@ -73,6 +73,17 @@ export function settleSpend(
   const i = gate.spends.findIndex(([at, c]) => at === grantedAt && c === credits);
   const spends = i < 0 ? [...gate.spends] : gate.spends.filter((_, j) => j !== i);
   return { spends: [...spends, [sentAt, credits]], version: gate.version + 1 };
+}
+
+/**
+ * The gate without the record of a spend granted at `grantedAt` whose request will not leave (its grant came back
+ * too late to stand, and the batch's wait ran out before it was granted again): its credits no longer hold later
+ * spends back. Undefined when the record is gone already (a redelivery withdrawing it twice).
+ */
+export function withdrawSpend(gate: GateState, grantedAt: number, credits: number): GateState | undefined {
+  const i = gate.spends.findIndex(([at, c]) => at === grantedAt && c === credits);
+  if (i < 0) return undefined;
+  return { spends: gate.spends.filter((_, j) => j !== i), version: gate.version + 1 };
 }
 
 /**

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { decideSpend, type GateState, gateOfItem, settleSpend } from "../../../app/adapters/dynamodb/spend-gate.ts";
+import {
+  decideSpend,
+  type GateState,
+  gateOfItem,
+  settleSpend,
+  withdrawSpend,
+} from "../../../app/adapters/dynamodb/spend-gate.ts";
 
 const W = 60_000;
 const SPACING = W + 750;
@@ -83,6 +89,24 @@ describe("settleSpend", () => {
 
   it("changes nothing for a request that left no later than its grant", () => {
     expect(settleSpend(spendAll([[1_000, 8]]) as GateState, 1_000, 8, 1_000)).toBeUndefined();
+  });
+});
+
+describe("withdrawSpend", () => {
+  it("takes a grant's record out, so the credits of a request that never left hold nothing back", () => {
+    const gate = spendAll([
+      [1_000, 8],
+      [1_500, 8],
+    ]) as GateState;
+
+    const withdrawn = withdrawSpend(gate, 1_500, 8);
+
+    expect(withdrawn).toEqual({ spends: [[1_000, 8]], version: gate.version + 1 });
+    expect(decideSpend(withdrawn, 8, 1_000 + SPACING, SPACING, 16).outcome).toEqual({ kind: "granted" });
+  });
+
+  it("changes nothing when the record is gone already (withdrawn twice)", () => {
+    expect(withdrawSpend(spendAll([[1_000, 8]]) as GateState, 2_000, 8)).toBeUndefined();
   });
 });
 
