@@ -147,7 +147,11 @@ export async function createPipelineRuntime(overrides: RuntimeOverrides = {}): P
       overrides.provider ??
       (apiKey === "" && config.ledgerAccount !== ""
         ? withoutProviderKey
-        : TwelveDataClient.fromConfig({ ...provider, maxAttempts: 1 }, { clock, adjust: fromProfile.provider.adjust })),
+        : TwelveDataClient.fromConfig(
+            { ...provider, maxAttempts: 1 },
+            // The spend gate spaces every request; a window a full plan fills exactly is no reason to pause.
+            { clock, adjust: fromProfile.provider.adjust, pauseWhenSpent: false },
+          )),
     datalakeFor(uriTemplate) {
       let datalake = datalakes.get(uriTemplate);
       if (!datalake) {

@@ -62,4 +62,26 @@ describe("pacing by credits", () => {
     expect(result.get("AAPL")?.ok).toBe(true);
     expect(emulator.counts().rateLimited).toBe(0);
   });
+
+  it("does not pause on a spent window when told so (the pipeline's processors, spaced by their gate)", async () => {
+    const time = realSpeed();
+    emulator = await startFixtureEmulator({ ...time, creditsPerMinute: 2, windowSeconds: 1, creditsPerDay: null });
+    // As in the test above, the client believes in more credits than the provider grants, but does not pause.
+    const client = new TwelveDataClient({
+      baseUrl: emulator.url,
+      apiKey: "demo",
+      creditsPerWindow: 8,
+      windowSeconds: 1,
+      clock: time.clock,
+      pauseWhenSpent: false,
+    });
+    await client.dailyBars(["AAPL", "MSFT"], WEEK);
+    const started = performance.now();
+
+    await client.dailyBars(["AAPL", "MSFT"], WEEK).catch(() => undefined);
+
+    // Sent at once, and refused: keeping within the plan is the gate's job there, and a 429 teaches it the share.
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(emulator.counts().rateLimited).toBeGreaterThanOrEqual(1);
+  });
 });
