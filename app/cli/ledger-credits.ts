@@ -82,10 +82,9 @@ export class LedgerCredits {
     for (;;) {
       // Reserved against the slot's UTC day; spent on another day they would count against a day that never saw them.
       if (Math.floor(this.#clock() / DAY_MS) !== Math.floor(reservation.slotStart / DAY_MS)) return false;
-      const asked = this.#clock();
-      const outcome = await this.#ledger.spend(spend, asked);
+      const outcome = await this.#ledger.spend(spend, this.#clock);
       if (outcome.kind === "granted") {
-        this.#granted.set(reservation.slotStart, asked);
+        this.#granted.set(reservation.slotStart, outcome.at);
         return true;
       }
       if (outcome.kind === "expired" || outcome.at > deadline) return false;

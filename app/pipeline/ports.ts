@@ -179,7 +179,8 @@ export type ReserveOutcome =
   | { kind: "day_exhausted"; resumeAt: number };
 
 export type SpendOutcome =
-  | { kind: "granted" }
+  /** Granted, and recorded at `at`: the clock as read for the attempt that won the gate's conditional write. */
+  | { kind: "granted"; at: number }
   /** Spending now could exceed the plan in a rolling window: wait until `at`. */
   | { kind: "wait"; at: number }
   /** The slot is past (a later slot has spent): re-reserve. */
@@ -215,8 +216,15 @@ export interface CreditLedger {
    * spacing leave room for its credits under `capacity` (the plan's credits per window less what another consumer
    * of the key takes; @default the plan's). `replacing`: the time of this reservation's own grant that came back too
    * late to stand, asked again in its place (its record goes whatever the answer, so no credit is recorded twice).
+   * `now` as a clock is read again for each attempt at the gate's write (racing workers make a spend try again), so
+   * the record is when the attempt that won began, and the request leaves right after it.
    */
-  spend(reservation: SlotReservation, now: number, capacity?: number, replacing?: number): Promise<SpendOutcome>;
+  spend(
+    reservation: SlotReservation,
+    now: number | (() => number),
+    capacity?: number,
+    replacing?: number,
+  ): Promise<SpendOutcome>;
   /**
    * The provider answered that the UTC day of `at` has no credits left (another program spent them): no more
    * reservations that day, for any session of the account.

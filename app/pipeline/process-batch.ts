@@ -343,18 +343,17 @@ async function passGate(
       await ctx.sleep(dayStart + DAY_EDGE_MS - ctx.clock());
       continue;
     }
-    const asked = ctx.clock();
-    const outcome = await ctx.ledger.spend({ slotStart, credits }, asked, capacity, replacing);
+    const outcome = await ctx.ledger.spend({ slotStart, credits }, ctx.clock, capacity, replacing);
     replacing = undefined;
-    // The gate recorded the spend at `asked`; the request must leave right after. A grant that took longer to come
-    // back (a slow write) is asked again in its own place, so the gate records when the request really leaves.
-    if (outcome.kind === "granted" && ctx.clock() - asked <= Math.max(SLOW_GRANT_MS, ctx.settings.marginMs / 4))
-      return { at: asked };
+    // The gate recorded the spend when the attempt that won began; the request must leave right after. A grant that
+    // took longer to come back (a slow write) is asked again in its own place, so the record is when it leaves.
+    if (outcome.kind === "granted" && ctx.clock() - outcome.at <= Math.max(SLOW_GRANT_MS, ctx.settings.marginMs / 4))
+      return { at: outcome.at };
     if (outcome.kind === "granted") {
-      replacing = asked;
+      replacing = outcome.at;
       if (ctx.clock() > deadline) {
         // Nothing leaves under that record.
-        await ctx.ledger.withdraw({ slotStart, credits }, asked);
+        await ctx.ledger.withdraw({ slotStart, credits }, outcome.at);
         return "expired";
       }
       continue;

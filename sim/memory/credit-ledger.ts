@@ -114,12 +114,13 @@ export class MemoryCreditLedger implements CreditLedger {
 
   async spend(
     reservation: SlotReservation,
-    now: number,
+    now: number | (() => number),
     capacity = this.#perSlot,
     replacing?: number,
   ): Promise<SpendOutcome> {
     const spacingMs = this.#windowMs + spendMargins(this.#marginMs).gateMs;
-    const decision = decideSpend(this.#gate, reservation.credits, now, spacingMs, capacity, replacing);
+    const at = typeof now === "function" ? now() : now;
+    const decision = decideSpend(this.#gate, reservation.credits, at, spacingMs, capacity, replacing);
     if (decision.next !== undefined) this.#gate = decision.next;
     return decision.outcome;
   }

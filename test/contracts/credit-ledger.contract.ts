@@ -166,9 +166,9 @@ export function creditLedgerContract(
       const early = await l.spend(slot(1), T0 + 30 + W);
       const onTime = await l.spend(slot(1), T0 + 30 + W + (3 * M) / 4);
 
-      expect(first).toEqual({ kind: "granted" });
+      expect(first).toMatchObject({ kind: "granted" });
       expect(early).toEqual({ kind: "wait", at: T0 + 30 + W + (3 * M) / 4 });
-      expect(onTime).toEqual({ kind: "granted" });
+      expect(onTime).toMatchObject({ kind: "granted" });
     });
 
     it("makes a late batch of an earlier slot wait for room rather than refusing it", async () => {
@@ -185,7 +185,7 @@ export function creditLedgerContract(
       await l.spend(slot(0, 4), T0 + 500);
       const spacing = W + (3 * M) / 4;
 
-      expect(await l.spend(slot(1, 4), T0 + spacing)).toEqual({ kind: "granted" });
+      expect(await l.spend(slot(1, 4), T0 + spacing)).toMatchObject({ kind: "granted" });
       expect(await l.spend(slot(1, 4), T0 + spacing + 1)).toEqual({ kind: "wait", at: T0 + 500 + spacing });
     });
 
@@ -194,7 +194,7 @@ export function creditLedgerContract(
       await l.spend(slot(0, 5), T0);
 
       expect(await l.spend(slot(0, 3), T0 + 10, 5)).toEqual({ kind: "wait", at: T0 + W + (3 * M) / 4 });
-      expect(await l.spend(slot(0, 3), T0 + 10, 8)).toEqual({ kind: "granted" });
+      expect(await l.spend(slot(0, 3), T0 + 10, 8)).toMatchObject({ kind: "granted" });
     });
 
     it("spaces later spends from when a late spend's request left (settle)", async () => {
@@ -213,7 +213,7 @@ export function creditLedgerContract(
       await l.withdraw(slot(0), T0);
       await l.withdraw(slot(0), T0);
 
-      expect(await l.spend(slot(0), T0 + 10)).toEqual({ kind: "granted" });
+      expect(await l.spend(slot(0), T0 + 10)).toMatchObject({ kind: "granted" });
       expect(await l.spend(slot(1), T0 + W + (3 * M) / 4)).toEqual({ kind: "wait", at: T0 + 10 + W + (3 * M) / 4 });
     });
   });

@@ -468,7 +468,7 @@ describe("waiting for the slot inside Lambda (#17)", () => {
     expect(await processBatch(h.ctx, first)).toBe("requeued_slot_expired");
 
     expect(h.requests).toEqual([]);
-    expect(await spend(slotSpend, h.now())).toEqual({ kind: "granted" });
+    expect(await spend(slotSpend, h.now())).toMatchObject({ kind: "granted" });
     expect((await h.store.getBatch(first.sessionId, 1))?.attempt).toBe(2);
   });
 });

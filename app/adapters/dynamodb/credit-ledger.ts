@@ -198,15 +198,17 @@ export class DynamoCreditLedger implements CreditLedger {
 
   async spend(
     reservation: SlotReservation,
-    now: number,
+    now: number | (() => number),
     capacity = this.#perSlot,
     replacing?: number,
   ): Promise<SpendOutcome> {
     const spacingMs = this.#windowMs + spendMargins(this.#marginMs).gateMs;
+    const clock = typeof now === "function" ? now : () => now;
     for (let race = 0; race < MAX_RACES; race++) {
       const gate = gateOfItem(await this.#read("GATE"), this.#perSlot);
-      const decision = decideSpend(gate, reservation.credits, now, spacingMs, capacity, replacing);
-      if (decision.next === undefined || (await this.#writeGate(gate, decision.next, now))) return decision.outcome;
+      const at = clock();
+      const decision = decideSpend(gate, reservation.credits, at, spacingMs, capacity, replacing);
+      if (decision.next === undefined || (await this.#writeGate(gate, decision.next, at))) return decision.outcome;
     }
     throw new StoreError("UpdateItem", this.#table, `${this.#pk} / GATE`, `spend lost ${MAX_RACES} races in a row`);
   }

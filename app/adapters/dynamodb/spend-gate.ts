@@ -14,7 +14,7 @@ export interface GateState {
 
 export type GateDecision =
   /** Granted; write `next` conditional on the version read. */
-  | { outcome: { kind: "granted" }; next: GateState }
+  | { outcome: Extract<SpendOutcome, { kind: "granted" }>; next: GateState }
   /** Not now; `next`, when given (a record given up), is written all the same. */
   | { outcome: Exclude<SpendOutcome, { kind: "granted" }>; next?: GateState };
 
@@ -47,7 +47,7 @@ export function decideSpend(
   // A batch larger than the capacity goes alone; a capacity of 0 (another consumer holds the whole plan) grants nothing.
   const room = capacity > 0 ? Math.max(capacity, credits) : 0;
   if (held + credits <= room)
-    return { outcome: { kind: "granted" }, next: { spends: [...live, [now, credits]], version } };
+    return { outcome: { kind: "granted", at: now }, next: { spends: [...live, [now, credits]], version } };
   const givenUp = mine < 0 ? undefined : { spends: live, version };
   // Room comes back as the oldest spends leave the spacing behind them.
   let freed = 0;

@@ -210,7 +210,7 @@ describe("DynamoCreditLedger", () => {
     it("grants the first spend", async () => {
       const { ledger: l } = await ledger();
 
-      expect(await l.spend(slot(0), T0)).toEqual({ kind: "granted" });
+      expect(await l.spend(slot(0), T0)).toMatchObject({ kind: "granted" });
     });
 
     it("holds the next slot's spend until W + 3m/4 after the last spend of the slot before", async () => {
@@ -221,7 +221,7 @@ describe("DynamoCreditLedger", () => {
       const onTime = await l.spend(slot(1), T0 + 30 + W + (3 * M) / 4);
 
       expect(early).toEqual({ kind: "wait", at: T0 + 30 + W + (3 * M) / 4 });
-      expect(onTime).toEqual({ kind: "granted" });
+      expect(onTime).toMatchObject({ kind: "granted" });
     });
 
     it("grants concurrent spenders of one slot up to the plan, and holds the next slot's until room comes back", async () => {
@@ -243,6 +243,31 @@ describe("DynamoCreditLedger", () => {
       const outcomes = await Promise.all(all.map((l, i) => l.spend(slot(1 + (i % 2), 4), at + i)));
 
       expect(outcomes.filter((o) => o.kind === "granted")).toHaveLength(2);
+    });
+
+    it("records a spend that lost races at the clock of the attempt that won, and says when", async () => {
+      const { tableName, all } = await ledgers(8);
+      let tick = T0;
+      const readings = all.map(() => [] as number[]);
+
+      // Eight workers at once, one credit each: all fit, and a worker that loses a race reads its clock again.
+      const outcomes = await Promise.all(
+        all.map((l, i) =>
+          l.spend(slot(0, 1), () => {
+            tick += 3;
+            readings[i]?.push(tick);
+            return tick;
+          }),
+        ),
+      );
+
+      const { Item } = await dynamo.documents.send(
+        new GetCommand({ TableName: tableName, Key: { PK: "LEDGER#acct1", SK: "GATE" }, ConsistentRead: true }),
+      );
+      const recorded = ((Item?.spends ?? []) as [number, number][]).map(([at]) => at);
+      expect(outcomes.map((o) => o.kind)).toEqual(Array(8).fill("granted"));
+      expect(outcomes.map((o) => (o.kind === "granted" ? o.at : undefined))).toEqual(readings.map((r) => r.at(-1)));
+      expect(recorded.sort()).toEqual(readings.map((r) => r.at(-1)).sort());
     });
   });
 

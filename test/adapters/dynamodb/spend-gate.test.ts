@@ -29,7 +29,7 @@ describe("decideSpend, credit by credit", () => {
     const gate = spendAll(slot);
 
     // The next slot's first batch may go a spacing after the first of these, not after the last.
-    expect(decideSpend(gate, 61, 1_000 + SPACING, SPACING, C).outcome).toEqual({ kind: "granted" });
+    expect(decideSpend(gate, 61, 1_000 + SPACING, SPACING, C).outcome).toMatchObject({ kind: "granted" });
     expect(decideSpend(gate, 61, 1_000 + SPACING - 1, SPACING, C).outcome).toEqual({
       kind: "wait",
       at: 1_000 + SPACING,
@@ -64,12 +64,12 @@ describe("decideSpend, credit by credit", () => {
   it("keeps what another consumer takes free: the capacity is the plan less its share", () => {
     const gate = spendAll([[0, 5]]);
 
-    expect(decideSpend(gate, 3, 10, SPACING, 8).outcome).toEqual({ kind: "granted" });
+    expect(decideSpend(gate, 3, 10, SPACING, 8).outcome).toMatchObject({ kind: "granted" });
     expect(decideSpend(gate, 3, 10, SPACING, 5).outcome).toEqual({ kind: "wait", at: SPACING });
   });
 
   it("grants a batch larger than the capacity alone, once nothing else is held", () => {
-    expect(decideSpend(undefined, 9, 0, SPACING, 8).outcome).toEqual({ kind: "granted" });
+    expect(decideSpend(undefined, 9, 0, SPACING, 8).outcome).toMatchObject({ kind: "granted" });
     expect(decideSpend(spendAll([[0, 1]]), 9, 10, SPACING, 8).outcome).toEqual({ kind: "wait", at: SPACING });
   });
 });
@@ -102,7 +102,7 @@ describe("withdrawSpend", () => {
     const withdrawn = withdrawSpend(gate, 1_500, 8);
 
     expect(withdrawn).toEqual({ spends: [[1_000, 8]], version: gate.version + 1 });
-    expect(decideSpend(withdrawn, 8, 1_000 + SPACING, SPACING, 16).outcome).toEqual({ kind: "granted" });
+    expect(decideSpend(withdrawn, 8, 1_000 + SPACING, SPACING, 16).outcome).toMatchObject({ kind: "granted" });
   });
 
   it("changes nothing when the record is gone already (withdrawn twice)", () => {
