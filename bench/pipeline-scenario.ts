@@ -129,6 +129,7 @@ export async function runPipelineScenario(
     progress(
       `${scenario.name}: ${slotsUsed} slots used (${slotsPlanned} planned), ${requeuedBatches} batches re-reserved; ${outcomes}`,
     );
+    progress(`${scenario.name}: beyond the slots, ${timeBeyondSlots(dq, survey.batches)}`);
     const slotsMinimum = days.reduce((n, d) => n + Math.ceil(d.symbols / shape.creditsPerWindow), 0);
     const marginMs = b.stack.runtime.ctx.settings.marginMs;
     const dqFigures = figures(windowMs, dqUsage, total, activeMs, lowerBound, lost);
@@ -263,4 +264,26 @@ function chainedFigures(chains: readonly ChainOutcome[], usage: PhaseUsage, lowe
     extrapolated,
     linkProcessingMs: round(median(chains.flatMap((c) => c.linkProcessingMs)), 1),
   };
+}
+
+/**
+ * Where a run's time goes beside its slots: from the start to the first slot (the coordinator's plan and first
+ * reservation), from the last slot's start to its last result, and from there to the final event.
+ */
+function timeBeyondSlots(
+  dq: { startedAt: number; sessions: { final: { finishedAt?: string } }[] },
+  batches: readonly { slotStart?: number; finishedAt?: number }[],
+): string {
+  const slots = batches.flatMap((t) => (t.slotStart === undefined ? [] : [t.slotStart]));
+  const finished = batches.flatMap((t) => (t.finishedAt === undefined ? [] : [t.finishedAt]));
+  if (slots.length === 0 || finished.length === 0) return "no batch finished";
+  const lastResult = Math.max(...finished);
+  const final = Math.max(...dq.sessions.map((s) => Date.parse(s.final.finishedAt ?? "")));
+  const first = Math.min(...slots);
+  return [
+    `start to first slot ${first - dq.startedAt} ms`,
+    `${slots.filter((s) => s === first).length} batches in the first slot`,
+    `last slot to its last result ${lastResult - Math.max(...slots)} ms`,
+    `last result to the final event ${final - lastResult} ms`,
+  ].join(", ");
 }

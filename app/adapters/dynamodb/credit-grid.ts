@@ -24,11 +24,12 @@ export function isIdle(grid: Grid, now: number, slotMs: number): boolean {
  * the gate that much later, so the next slots' batches wait for them (m/4 less each slot, the gate's spacing being
  * W + 3m/4 against slots W + m apart); skipped, the slot is lost whole. A session's first slot is the one this
  * matters for: its pump anchors the grid at the first reservation and goes on queueing batches into it, and at a
- * large plan (ten batches a slot, more at a small batch size) that takes longer than m. An eighth of the window,
- * never more than 2 s (what a processor waits for its slot inside Lambda: MAX_EARLY_WAIT_MS), never less than m.
+ * large plan (ten batches a slot, more at a small batch size) that takes longer than m. At most 2 s (what a
+ * processor waits for its slot inside Lambda: MAX_EARLY_WAIT_MS) and a quarter of the window (scaled windows),
+ * never less than m.
  */
 export function lateReservationMs(windowMs: number, marginMs: number): number {
-  return Math.max(marginMs, Math.min(2_000, windowMs / 8));
+  return Math.max(marginMs, Math.min(2_000, windowMs / 4));
 }
 
 /**

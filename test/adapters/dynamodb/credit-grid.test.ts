@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { firstUsableSlot, lateReservationMs } from "../../../app/adapters/dynamodb/credit-grid.ts";
 
 describe("lateReservationMs", () => {
-  it("lets a reservation take a slot an eighth of the window late, at most 2 s, at least the margin", () => {
+  it("lets a reservation take a slot up to 2 s late, a quarter of the window at most, the margin at least", () => {
     expect(lateReservationMs(60_000, 1_000)).toBe(2_000);
-    expect(lateReservationMs(12_000, 200)).toBe(1_500);
-    expect(lateReservationMs(2_000, 33)).toBe(250);
-    expect(lateReservationMs(1_000, 200)).toBe(200);
+    expect(lateReservationMs(12_000, 200)).toBe(2_000);
+    expect(lateReservationMs(4_000, 67)).toBe(1_000);
+    expect(lateReservationMs(1_000, 300)).toBe(300);
   });
 });
 
