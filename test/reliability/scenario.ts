@@ -40,6 +40,7 @@ export async function runScenario(
   tier: "default" | "heavy",
   body: () => Promise<ScenarioOutcome>,
 ): Promise<ScenarioRecord> {
+  await untilNoProcessorRuns(r);
   r.emulator.resetCounts();
   r.emulator.clearFaults();
   r.faults.reset();
@@ -59,6 +60,19 @@ export async function runScenario(
   const record = { name, tier, faults, invariants };
   figures.add(record);
   return record;
+}
+
+/**
+ * A scenario ends at its sessions' final events, but a batch of a session that was cancelled may still be at the
+ * provider then (it passed the gate before the cancel landed). Its charge belongs to that scenario: counted in the
+ * next one, its symbols would read as charged twice there.
+ */
+async function untilNoProcessorRuns(r: Reliability, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (r.stack.processorPoller.stats().inFlight > 0) {
+    if (Date.now() > deadline) throw new Error(`a processor still ran ${timeoutMs} ms after the scenario before ended`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 const FIGURES_PATH = join(dirname(fileURLToPath(import.meta.url)), "../../docs/reliability-figures.json");
